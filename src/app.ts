@@ -1,0 +1,93 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { accountsApi } from './accounts/api.js';
+import { accountsPortal } from './accounts/portal.js';
+import { auditApi, auditPortal } from './audit/routes.js';
+import { authPortal } from './auth/portal.js';
+import { securityPortal } from './auth/security-portal.js';
+import { tokensApi, tokensPortal } from './auth/tokens-routes.js';
+import { subaccountsApi } from './subaccounts/api.js';
+import { subaccountsPortal } from './subaccounts/portal.js';
+import { usersApi } from './users/api.js';
+import { usersPortal } from './users/portal.js';
+import { requireApiActor, requireSignedIn } from './web/access.js';
+import type { AppDeps } from './web/deps.js';
+import { installErrorHandling } from './web/errors.js';
+import { installSessionHook } from './web/session-hook.js';
+import './web/request-context.js';
+import './web/route-config.js';
+
+export interface AppOptions {
+  logger?: boolean | object;
+}
+
+/**
+ * Infrastructure first (cookies, forms, sessions, errors), then each domain's
+ * routes inside the scope whose hook decides who may enter (Fastify's habit).
+ */
+export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    trustProxy: deps.config.TRUST_PROXY,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { allErrors: true, verbose: true, keywords: ['errorMessage'], coerceTypes: 'array', removeAdditional: false }, plugins: [(await import('ajv-formats')).default as never] },
+  });
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Blanca API', version: '1', description: 'Every portal action of Blanca. Authenticate with `Authorization: Bearer blanca_…` (API tokens are created under API tokens in the portal).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  installSessionHook(app, deps);
+  installErrorHandling(app, deps);
+
+  app.get('/healthz', { config: { anonymous: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { config: { anonymous: true }, schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(deps.db);
+      return { status: 'ready', database: deps.engine };
+    } catch {
+      return reply.code(503).send({ status: 'not ready', database: deps.engine });
+    }
+  });
+
+  // Public portal pages: sign-in, two-factor, language.
+  await app.register(async (scope) => authPortal(scope, deps));
+
+  // Signed-in portal.
+  await app.register(async (scope) => {
+    scope.addHook('preHandler', requireSignedIn(deps));
+    await usersPortal(scope, deps);
+    await subaccountsPortal(scope, deps);
+    await accountsPortal(scope, deps);
+    await auditPortal(scope, deps);
+    await tokensPortal(scope, deps);
+    await securityPortal(scope, deps);
+  });
+
+  // REST API.
+  await app.register(
+    async (api) => {
+      api.get('/openapi.json', { config: { anonymous: true }, schema: { hide: true } }, async () => app.swagger());
+      await api.register(async (scope) => {
+        scope.addHook('preHandler', requireApiActor());
+        await accountsApi(scope, deps);
+        await usersApi(scope, deps);
+        await subaccountsApi(scope, deps);
+        await auditApi(scope, deps);
+        await tokensApi(scope, deps);
+      });
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

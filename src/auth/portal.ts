@@ -1,0 +1,140 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { getAccountBySlug } from '../accounts/store.js';
+import { recordAudit } from '../audit/store.js';
+import { AppError } from '../platform/errors.js';
+import { html } from '../platform/html.js';
+import { isLocale } from '../platform/i18n.js';
+import { parseInput } from '../platform/validation.js';
+import { updateSubaccountRow } from '../subaccounts/store.js';
+import { updateUserRow } from '../users/store.js';
+import { cookieOptions, LANGUAGE_COOKIE, SESSION_COOKIE } from '../web/cookies.js';
+import { verifyCsrf } from '../web/csrf.js';
+import type { AppDeps } from '../web/deps.js';
+import { fieldError, textField } from '../web/forms.js';
+import { safeLocalPath } from '../web/guards.js';
+import { publicPage } from '../web/page.js';
+import { ACCOUNT_COOKIE } from '../web/session-hook.js';
+import { createSession, deleteSession, updateSession } from './sessions.js';
+import { signInWithPassword } from './signin.js';
+import { totpSecretOf } from './two-factor.js';
+import { verifyTotp } from './totp.js';
+
+const LoginForm = Type.Object({
+  account: Type.Optional(Type.String({ maxLength: 64 })),
+  identifier: Type.String({ minLength: 1, maxLength: 254, errorMessage: 'Enter your email or user name.' }),
+  password: Type.String({ minLength: 1, maxLength: 200, errorMessage: 'Enter your password.' }),
+  returnTo: Type.Optional(Type.String({ maxLength: 2000 })),
+});
+
+/** Extension point: the SSO domain adds its sign-in button and single logout here. */
+export interface SignInExtensions {
+  loginButtons?: (request: FastifyRequest) => Promise<ReturnType<typeof html> | string>;
+  /** Returns the IdP logout URL to send the person to, or null. */
+  beforeLogout?: (request: FastifyRequest) => Promise<string | null>;
+}
+
+export async function authPortal(app: FastifyInstance, deps: AppDeps, extensions: SignInExtensions = {}): Promise<void> {
+  const ttlMs = deps.config.SESSION_TTL_HOURS * 3600_000;
+  const secure = deps.config.secureCookies;
+
+  async function loginPage(request: FastifyRequest, reply: FastifyReply, state: { identifier?: string; error?: string; status?: number }) {
+    const t = request.t;
+    const query = request.query as Record<string, unknown>;
+    const returnTo = safeLocalPath(query.returnTo ?? (request.body as Record<string, unknown> | undefined)?.returnTo, '/');
+    const extra = extensions.loginButtons ? await extensions.loginButtons(request) : '';
+    const errors = state.error ? [{ path: 'identifier', message: state.error }] : [];
+    return publicPage(request, reply, deps, { title: t('login.title'), ...(state.status ? { status: state.status } : {}) }, (csrf) => html`
+<h1>${t('login.title')}</h1>
+${state.error ? html`<div class="error-summary" role="alert" id="error-summary" tabindex="-1" autofocus><p>${state.error}</p></div>` : ''}
+<form method="post" action="/login" class="stack" novalidate>
+  ${csrf}<input type="hidden" name="returnTo" value="${returnTo}">
+  ${textField({ name: 'account', label: t('login.account'), hint: t('login.accountHelp'), value: request.account?.slug ?? '', autocomplete: 'organization', required: true })}
+  ${textField({ name: 'identifier', label: t('login.identifier'), value: state.identifier ?? '', autocomplete: 'username', required: true, errors })}
+  ${textField({ name: 'password', label: t('login.password'), type: 'password', autocomplete: 'current-password', required: true })}
+  <div class="actions"><button type="submit">${t('login.submit')}</button></div>
+</form>
+${extra}`);
+  }
+
+  app.get('/login', async (request, reply) => {
+    if (request.actor) return reply.redirect('/', 303);
+    return loginPage(request, reply, {});
+  });
+
+  app.post('/login', { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
+    verifyCsrf(request, deps.secretKey);
+    const t = request.t;
+    let form;
+    try {
+      form = parseInput(LoginForm, request.body);
+    } catch (error) {
+      if (error instanceof AppError) return loginPage(request, reply, { error: fieldError(error.fieldErrors, 'identifier') ?? fieldError(error.fieldErrors, 'password') ?? t('login.invalid'), status: 400 });
+      throw error;
+    }
+    const account = form.account ? await getAccountBySlug(deps.db, form.account.trim().toLowerCase()) : request.account;
+    if (!account) return loginPage(request, reply, { identifier: form.identifier, error: t('login.unknownAccount'), status: 400 });
+    request.account = account;
+    const now = deps.clock.now();
+    const result = await signInWithPassword(deps.db, { accountId: account.id, identifier: form.identifier, password: form.password, now });
+    if (!result.ok) {
+      const error = result.reason === 'locked' ? t('login.locked', { minutes: result.retryAfterMinutes }) : t('login.invalid');
+      return loginPage(request, reply, { identifier: form.identifier, error, status: result.reason === 'locked' ? 423 : 401 });
+    }
+    if (request.session) await deleteSession(deps.db, request.session.id);
+    const { token } = await createSession(deps.db, { accountId: account.id, principalKind: result.principal.kind, principalId: result.principal.id, twoFactorPending: result.principal.hasTotp }, now, ttlMs);
+    reply.setCookie(SESSION_COOKIE, token, cookieOptions(secure, ttlMs / 1000));
+    reply.setCookie(ACCOUNT_COOKIE, account.slug, cookieOptions(secure, 3600 * 24 * 365));
+    await recordAudit(deps.db, { accountId: account.id, actor: { kind: result.principal.kind, id: result.principal.id, label: result.principal.name }, action: 'auth.sign_in', object: { type: result.principal.kind, id: result.principal.id, label: result.principal.name }, detail: { method: 'password', twoFactor: result.principal.hasTotp } }, now);
+    const returnTo = safeLocalPath(form.returnTo, '/');
+    return reply.redirect(result.principal.hasTotp ? `/login/2fa?returnTo=${encodeURIComponent(returnTo)}` : returnTo, 303);
+  });
+
+  async function totpPage(request: FastifyRequest, reply: FastifyReply, error?: string) {
+    const t = request.t;
+    const returnTo = safeLocalPath((request.query as Record<string, unknown>).returnTo, '/');
+    return publicPage(request, reply, deps, { title: t('login.totpTitle'), ...(error ? { status: 401 } : {}) }, (csrf) => html`
+<h1>${t('login.totpTitle')}</h1>
+<form method="post" action="/login/2fa?returnTo=${encodeURIComponent(returnTo)}" class="stack">
+  ${csrf}
+  ${textField({ name: 'code', label: t('login.totpCode'), autocomplete: 'one-time-code', required: true, attrs: html`inputmode="numeric" pattern="[0-9 ]*" maxlength="8" autofocus`, errors: error ? [{ path: 'code', message: error }] : [] })}
+  <div class="actions"><button type="submit">${t('login.verify')}</button></div>
+</form>`);
+  }
+
+  app.get('/login/2fa', async (request, reply) => {
+    if (!request.session?.two_factor_pending) return reply.redirect('/login', 303);
+    return totpPage(request, reply);
+  });
+
+  app.post('/login/2fa', { config: { rateLimit: { max: 10, timeWindow: '1 minute' } } }, async (request, reply) => {
+    verifyCsrf(request, deps.secretKey);
+    const session = request.session;
+    if (!session?.two_factor_pending) return reply.redirect('/login', 303);
+    const code = String((request.body as Record<string, unknown>).code ?? '');
+    const secret = await totpSecretOf(deps.db, session.principal_kind, session.account_id, session.principal_id);
+    if (!secret || !verifyTotp(secret, code, deps.clock.now())) return totpPage(request, reply, request.t('login.totpInvalid'));
+    await updateSession(deps.db, session.id, { two_factor_pending: 0 });
+    return reply.redirect(safeLocalPath((request.query as Record<string, unknown>).returnTo, '/'), 303);
+  });
+
+  app.post('/logout', async (request, reply) => {
+    verifyCsrf(request, deps.secretKey);
+    const idpLogout = extensions.beforeLogout ? await extensions.beforeLogout(request) : null;
+    if (request.session) await deleteSession(deps.db, request.session.id);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect(idpLogout ?? '/login', 303);
+  });
+
+  app.post('/language', async (request, reply) => {
+    verifyCsrf(request, deps.secretKey);
+    const body = request.body as Record<string, unknown>;
+    const locale = body.locale;
+    if (!isLocale(locale)) throw new AppError('validation_failed', 'Choose English or Español.', [{ path: 'locale', message: 'Choose English or Español.' }]);
+    reply.setCookie(LANGUAGE_COOKIE, locale, { ...cookieOptions(secure, 3600 * 24 * 365), httpOnly: false });
+    const actor = request.actor;
+    if (actor?.kind === 'subaccount') await updateSubaccountRow(deps.db, actor.accountId, actor.id, { locale });
+    if (actor?.kind === 'user') await updateUserRow(deps.db, actor.accountId, actor.id, { locale });
+    return reply.redirect(safeLocalPath(body.returnTo, '/'), 303);
+  });
+}

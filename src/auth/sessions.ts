@@ -1,0 +1,74 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/database.js';
+import { constantTimeEqual, newId, newSecret, sha256Hex } from '../platform/ids.js';
+import type { PrincipalKind, SessionsTable } from './tables.js';
+
+// Lucia's scheme: the cookie holds "id.secret", the database only sha256(secret);
+// expiry slides but is written at most once an hour.
+export type Session = Selectable<SessionsTable>;
+
+const REFRESH_INTERVAL_MS = 60 * 60 * 1000;
+
+export interface NewSession {
+  accountId: string;
+  principalKind: PrincipalKind;
+  principalId: string;
+  twoFactorPending?: boolean;
+  actingUserId?: string | null;
+  sso?: { nameId: string; sessionIndex: string | null };
+}
+
+export async function createSession(db: Db, input: NewSession, now: Date, ttlMs: number): Promise<{ token: string; session: Session }> {
+  const id = newId();
+  const secret = newSecret();
+  const session: Session = {
+    id,
+    secret_hash: sha256Hex(secret),
+    account_id: input.accountId,
+    principal_kind: input.principalKind,
+    principal_id: input.principalId,
+    acting_user_id: input.actingUserId ?? null,
+    two_factor_pending: input.twoFactorPending ? 1 : 0,
+    sso_name_id: input.sso?.nameId ?? null,
+    sso_session_index: input.sso?.sessionIndex ?? null,
+    created_at: now.getTime(),
+    expires_at: now.getTime() + ttlMs,
+    refreshed_at: now.getTime(),
+  };
+  await db.insertInto('sessions').values(session).execute();
+  return { token: `${id}.${secret}`, session };
+}
+
+export async function validateSessionToken(db: Db, token: string, now: Date, ttlMs: number): Promise<Session | null> {
+  const [id, secret] = token.split('.');
+  if (!id || !secret || id.length > 64 || secret.length > 128) return null;
+  const session = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!session || !constantTimeEqual(session.secret_hash, sha256Hex(secret))) return null;
+  if (session.expires_at <= now.getTime()) {
+    await db.deleteFrom('sessions').where('id', '=', id).execute();
+    return null;
+  }
+  if (now.getTime() - session.refreshed_at >= REFRESH_INTERVAL_MS) {
+    session.expires_at = now.getTime() + ttlMs;
+    session.refreshed_at = now.getTime();
+    await db.updateTable('sessions').set({ expires_at: session.expires_at, refreshed_at: session.refreshed_at }).where('id', '=', id).execute();
+  }
+  return session;
+}
+
+export async function deleteSession(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', id).execute();
+}
+
+/** Ends every session of a person, e.g. after a password change or deletion. */
+export async function deleteSessionsOf(db: Db, kind: PrincipalKind, principalId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('principal_kind', '=', kind).where('principal_id', '=', principalId).execute();
+}
+
+export async function updateSession(db: Db, id: string, changes: { acting_user_id?: string | null; two_factor_pending?: number }): Promise<void> {
+  await db.updateTable('sessions').set(changes).where('id', '=', id).execute();
+}
+
+export async function deleteExpiredSessions(db: Db, now: Date): Promise<void> {
+  await db.deleteFrom('sessions').where('expires_at', '<=', now.getTime()).execute();
+}

@@ -1,0 +1,35 @@
+export type PrincipalKind = 'subaccount' | 'user';
+
+export interface SessionsTable {
+  id: string;
+  /** sha256 of the secret half of the token; the token itself is never stored. */
+  secret_hash: string;
+  account_id: string;
+  principal_kind: PrincipalKind;
+  principal_id: string;
+  /** The white-label user an administrator, manager or team leader works as. */
+  acting_user_id: string | null;
+  two_factor_pending: number;
+  sso_name_id: string | null;
+  sso_session_index: string | null;
+  created_at: number;
+  expires_at: number;
+  refreshed_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  account_id: string;
+  /** null: an account token (administrator rights); else the white-label user's own space. */
+  user_id: string | null;
+  name: string;
+  secret_hash: string;
+  created_by: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+}

@@ -1,0 +1,23 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { AccountsTable } from '../accounts/tables.js';
+import type { AuditLogTable } from '../audit/tables.js';
+import type { ApiTokensTable, InstanceSettingsTable, SessionsTable } from '../auth/tables.js';
+import type { SubaccountUsersTable, SubaccountsTable } from '../subaccounts/tables.js';
+import type { WhitelabelUsersTable } from '../users/tables.js';
+
+// One Database type assembled from each domain's tables (Kysely's habit).
+export interface Database {
+  accounts: AccountsTable;
+  whitelabel_users: WhitelabelUsersTable;
+  subaccounts: SubaccountsTable;
+  subaccount_users: SubaccountUsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  instance_settings: InstanceSettingsTable;
+  audit_log: AuditLogTable;
+}
+
+export type Db = Kysely<Database>;
+/** Store functions that must run inside a transaction take this type. */
+export type Tx = Transaction<Database>;
+export type Engine = 'sqlite' | 'postgres';

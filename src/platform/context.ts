@@ -1,0 +1,9 @@
+import type { Actor } from '../auth/actor.js';
+import type { Db } from '../db/database.js';
+
+/** What every domain service call receives: storage, the time, and who asks. */
+export interface ServiceContext {
+  db: Db;
+  now: Date;
+  actor: Actor;
+}

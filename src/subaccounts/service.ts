@@ -1,0 +1,122 @@
+import { auditActor } from '../audit/actor.js';
+import { recordAudit } from '../audit/store.js';
+import { canManageRole, hasPermission } from '../auth/permissions.js';
+import { hashPassword } from '../auth/passwords.js';
+import { deleteSessionsOf } from '../auth/sessions.js';
+import { AppError, forbidden, notFound } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import type { ServiceContext } from '../platform/context.js';
+import { listUsers } from '../users/store.js';
+import type { CreateSubaccountInput, SubaccountView, UpdateSubaccountInput } from './schemas.js';
+import { deleteSubaccountRow, getSubaccount, getSubaccountByEmail, insertSubaccount, linkedUserIds, linksBySubaccount, listSubaccounts, replaceLinks, updateSubaccountRow, type SubaccountRow } from './store.js';
+
+export function toSubaccountView(row: SubaccountRow, userIds: string[]): SubaccountView {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    isOwner: row.is_owner === 1,
+    twoFactorEnabled: row.totp_secret !== null,
+    createdBySso: row.sso_subject !== null,
+    userIds,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+function requireManage(ctx: ServiceContext): void {
+  if (!hasPermission(ctx.actor, 'subaccounts.manage')) throw forbidden('Only administrators and managers can manage subaccounts.');
+}
+
+export async function listSubaccountViews(ctx: ServiceContext): Promise<SubaccountView[]> {
+  requireManage(ctx);
+  const [rows, links] = await Promise.all([listSubaccounts(ctx.db, ctx.actor.accountId), linksBySubaccount(ctx.db, ctx.actor.accountId)]);
+  return rows.map((row) => toSubaccountView(row, links.get(row.id) ?? []));
+}
+
+export async function getSubaccountView(ctx: ServiceContext, id: string): Promise<SubaccountView> {
+  requireManage(ctx);
+  const row = await getSubaccount(ctx.db, ctx.actor.accountId, id);
+  if (!row) throw notFound('This subaccount');
+  return toSubaccountView(row, await linkedUserIds(ctx.db, row.id));
+}
+
+/** Every id must be a user of this account: a foreign id is reported, never linked. */
+async function checkUserIds(ctx: ServiceContext, userIds: readonly string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  const found = new Set((await listUsers(ctx.db, ctx.actor.accountId, userIds)).map((u) => u.id));
+  const index = userIds.findIndex((id) => !found.has(id));
+  if (index >= 0) throw new AppError('validation_failed', `User ${userIds[index]} does not exist in this account.`, [{ path: `userIds[${index}]`, message: 'No such user in this account.' }]);
+}
+
+export async function createSubaccount(ctx: ServiceContext, input: CreateSubaccountInput): Promise<SubaccountView> {
+  requireManage(ctx);
+  if (!canManageRole(ctx.actor, input.role)) throw forbidden('Managers cannot create administrators.');
+  if (input.role === 'sso') throw new AppError('validation_failed', 'SSO subaccounts are created by single sign-on.', [{ path: 'role', message: 'Choose Administrator, Manager or Team leader.' }]);
+  if (await getSubaccountByEmail(ctx.db, ctx.actor.accountId, input.email)) throw new AppError('conflict', `A subaccount with the email ${input.email} already exists.`, [{ path: 'email', message: 'This email is already used by a subaccount.' }]);
+  await checkUserIds(ctx, input.userIds);
+  const now = ctx.now.getTime();
+  const row: SubaccountRow = {
+    id: newId(),
+    account_id: ctx.actor.accountId,
+    email: input.email.toLowerCase(),
+    name: input.name.trim(),
+    role: input.role,
+    password_hash: input.password ? await hashPassword(input.password) : null,
+    totp_secret: null,
+    is_owner: 0,
+    locale: null,
+    failed_logins: 0,
+    locked_until: null,
+    sso_subject: null,
+    created_at: now,
+    updated_at: now,
+  };
+  await ctx.db.transaction().execute(async (tx) => {
+    await insertSubaccount(tx, row);
+    await replaceLinks(tx, row.account_id, row.id, input.userIds, 'manual', ctx.now);
+    await recordAudit(tx, { accountId: row.account_id, actor: auditActor(ctx.actor), action: 'subaccount.create', object: { type: 'subaccount', id: row.id, label: row.email }, detail: { role: row.role, userIds: input.userIds } }, ctx.now);
+  });
+  return toSubaccountView(row, input.userIds);
+}
+
+export async function updateSubaccount(ctx: ServiceContext, id: string, input: UpdateSubaccountInput): Promise<SubaccountView> {
+  requireManage(ctx);
+  const existing = await getSubaccount(ctx.db, ctx.actor.accountId, id);
+  if (!existing) throw notFound('This subaccount');
+  if (!canManageRole(ctx.actor, existing.role) || (input.role && !canManageRole(ctx.actor, input.role))) throw forbidden('Managers cannot change administrators.');
+  if (existing.is_owner === 1 && input.role && input.role !== 'admin') throw new AppError('validation_failed', 'The account owner stays an administrator.', [{ path: 'role', message: 'The owner must remain an administrator.' }]);
+  if (input.role === 'sso' && existing.role !== 'sso') throw new AppError('validation_failed', 'The SSO role is given by single sign-on only.', [{ path: 'role', message: 'Choose Administrator, Manager or Team leader.' }]);
+  if (input.email && input.email.toLowerCase() !== existing.email) {
+    if (await getSubaccountByEmail(ctx.db, ctx.actor.accountId, input.email)) throw new AppError('conflict', `A subaccount with the email ${input.email} already exists.`, [{ path: 'email', message: 'This email is already used by a subaccount.' }]);
+  }
+  if (input.userIds) await checkUserIds(ctx, input.userIds);
+  const changes = {
+    ...(input.email !== undefined ? { email: input.email.toLowerCase() } : {}),
+    ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+    ...(input.role !== undefined ? { role: input.role } : {}),
+    ...(input.password ? { password_hash: await hashPassword(input.password), failed_logins: 0, locked_until: null } : {}),
+    updated_at: ctx.now.getTime(),
+  };
+  await ctx.db.transaction().execute(async (tx) => {
+    await updateSubaccountRow(tx, existing.account_id, existing.id, changes);
+    if (input.userIds) await replaceLinks(tx, existing.account_id, existing.id, input.userIds, 'manual', ctx.now);
+    await recordAudit(tx, { accountId: existing.account_id, actor: auditActor(ctx.actor), action: 'subaccount.update', object: { type: 'subaccount', id: existing.id, label: changes.email ?? existing.email }, detail: { fields: Object.keys(input).filter((k) => k !== 'password'), role: input.role, userIds: input.userIds, passwordChanged: Boolean(input.password) } }, ctx.now);
+  });
+  if (input.password || (input.role && input.role !== existing.role)) await deleteSessionsOf(ctx.db, 'subaccount', existing.id);
+  return getSubaccountView(ctx, existing.id);
+}
+
+export async function deleteSubaccount(ctx: ServiceContext, id: string): Promise<void> {
+  requireManage(ctx);
+  const existing = await getSubaccount(ctx.db, ctx.actor.accountId, id);
+  if (!existing) throw notFound('This subaccount');
+  if (!canManageRole(ctx.actor, existing.role)) throw forbidden('Managers cannot delete administrators.');
+  if (existing.is_owner === 1) throw new AppError('validation_failed', 'The account owner cannot be deleted.', [{ path: 'id', message: 'The owner cannot be deleted.' }]);
+  if (ctx.actor.kind === 'subaccount' && ctx.actor.id === existing.id) throw new AppError('validation_failed', 'You cannot delete yourself.', [{ path: 'id', message: 'You cannot delete yourself.' }]);
+  await ctx.db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('sessions').where('principal_kind', '=', 'subaccount').where('principal_id', '=', existing.id).execute();
+    await deleteSubaccountRow(tx, existing.account_id, existing.id);
+    await recordAudit(tx, { accountId: existing.account_id, actor: auditActor(ctx.actor), action: 'subaccount.delete', object: { type: 'subaccount', id: existing.id, label: existing.email } }, ctx.now);
+  });
+}

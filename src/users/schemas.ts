@@ -1,0 +1,44 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const USER_FEATURES = ['static_codes', 'dynamic_codes', 'design', 'bulk_create', 'analytics', 'api_access'] as const;
+export type UserFeature = (typeof USER_FEATURES)[number];
+
+const Feature = Type.Union(USER_FEATURES.map((f) => Type.Literal(f)), { description: 'A feature the user may use' });
+
+const Name = Type.String({ minLength: 1, maxLength: 80, pattern: '\\S', description: 'Shown in the portal; in SSO 1:n the IdP role that gives access to this user', errorMessage: 'Enter a name of 1 to 80 characters.' });
+const Email = Type.String({ format: 'email', maxLength: 254, errorMessage: 'Enter a valid email address.' });
+const Username = Type.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9._@+-]+$', description: 'Sign-in name for password sign-in', errorMessage: 'Use 3 to 64 letters, digits or . _ @ + -' });
+const Password = Type.String({ minLength: 10, maxLength: 200, errorMessage: 'Use at least 10 characters.' });
+const Domain = Type.String({ maxLength: 253, pattern: '^([a-z0-9-]+\\.)+[a-z]{2,}$', description: 'Short-link domain for dynamic codes', errorMessage: 'Enter a domain such as qr.example.com.' });
+
+export const CreateUserBody = Type.Object(
+  {
+    name: Name,
+    email: Type.Optional(Type.Union([Email, Type.Null()])),
+    username: Type.Optional(Type.Union([Username, Type.Null()])),
+    password: Type.Optional(Password),
+    maxCodes: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 100, description: 'Maximum number of QR codes', errorMessage: 'Enter a whole number from 0 to 1000000.' }),
+    features: Type.Array(Feature, { default: [...USER_FEATURES], uniqueItems: true, maxItems: USER_FEATURES.length }),
+    shortDomain: Type.Optional(Type.Union([Domain, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+export type CreateUserInput = Static<typeof CreateUserBody>;
+
+export const UpdateUserBody = Type.Partial(CreateUserBody, { additionalProperties: false, minProperties: 1 });
+export type UpdateUserInput = Static<typeof UpdateUserBody>;
+
+export const UserView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  username: Type.Union([Type.String(), Type.Null()]),
+  maxCodes: Type.Integer(),
+  features: Type.Array(Type.String()),
+  shortDomain: Type.Union([Type.String(), Type.Null()]),
+  canSignIn: Type.Boolean({ description: 'Has a user name and password' }),
+  createdBySso: Type.Boolean(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+export type UserView = Static<typeof UserView>;

@@ -1,0 +1,35 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Db, Tx } from '../db/database.js';
+import type { WhitelabelUsersTable } from './tables.js';
+
+export type UserRow = Selectable<WhitelabelUsersTable>;
+
+export function listUsers(db: Db | Tx, accountId: string, onlyIds?: readonly string[]): Promise<UserRow[]> {
+  let query = db.selectFrom('whitelabel_users').selectAll().where('account_id', '=', accountId);
+  if (onlyIds) {
+    if (onlyIds.length === 0) return Promise.resolve([]);
+    query = query.where('id', 'in', onlyIds);
+  }
+  return query.orderBy('name').execute();
+}
+
+export const getUser = (db: Db | Tx, accountId: string, id: string): Promise<UserRow | undefined> =>
+  db.selectFrom('whitelabel_users').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+
+export const getUserByName = (db: Db | Tx, accountId: string, name: string): Promise<UserRow | undefined> =>
+  db.selectFrom('whitelabel_users').selectAll().where('account_id', '=', accountId).where('name', '=', name).executeTakeFirst();
+
+export const getUserByUsername = (db: Db | Tx, accountId: string, username: string): Promise<UserRow | undefined> =>
+  db.selectFrom('whitelabel_users').selectAll().where('account_id', '=', accountId).where('username', '=', username).executeTakeFirst();
+
+export async function insertUser(db: Db | Tx, row: Insertable<WhitelabelUsersTable>): Promise<void> {
+  await db.insertInto('whitelabel_users').values(row).execute();
+}
+
+export async function updateUserRow(db: Db | Tx, accountId: string, id: string, changes: Updateable<WhitelabelUsersTable>): Promise<void> {
+  await db.updateTable('whitelabel_users').set(changes).where('account_id', '=', accountId).where('id', '=', id).execute();
+}
+
+export async function deleteUserRow(db: Db | Tx, accountId: string, id: string): Promise<void> {
+  await db.deleteFrom('whitelabel_users').where('account_id', '=', accountId).where('id', '=', id).execute();
+}

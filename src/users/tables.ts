@@ -1,0 +1,21 @@
+/** A white-label user: a separate QR space with its own quota, permissions and sign-in. */
+export interface WhitelabelUsersTable {
+  id: string;
+  account_id: string;
+  name: string;
+  email: string | null;
+  /** Sign-in name; null for users that only exist through SSO or impersonation. */
+  username: string | null;
+  password_hash: string | null;
+  totp_secret: string | null;
+  max_codes: number;
+  /** JSON array of feature names, see users/permissions.ts. */
+  features: string;
+  short_domain: string | null;
+  locale: string | null;
+  failed_logins: number;
+  locked_until: number | null;
+  sso_subject: string | null;
+  created_at: number;
+  updated_at: number;
+}

@@ -1,0 +1,65 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { getAccount, getAccountBySlug, listAccounts, type AccountRow } from '../accounts/store.js';
+import { resolveActor } from '../auth/resolve.js';
+import { validateSessionToken } from '../auth/sessions.js';
+import { resolveApiToken } from '../auth/tokens.js';
+import { pickLocale, translator } from '../platform/i18n.js';
+import { getSubaccount } from '../subaccounts/store.js';
+import { getUser } from '../users/store.js';
+import { LANGUAGE_COOKIE, SESSION_COOKIE } from './cookies.js';
+import type { AppDeps } from './deps.js';
+
+export const ACCOUNT_COOKIE = 'blanca_account';
+
+/** The account an anonymous visitor is signing in to: chosen by ?account=, remembered, or the only one. */
+async function anonymousAccount(deps: AppDeps, request: FastifyRequest): Promise<AccountRow | null> {
+  const chosen = (request.query as Record<string, unknown> | undefined)?.account ?? request.cookies[ACCOUNT_COOKIE];
+  if (typeof chosen === 'string' && chosen.length <= 64) {
+    const account = await getAccountBySlug(deps.db, chosen);
+    if (account) return account;
+  }
+  const accounts = await listAccounts(deps.db);
+  return accounts.length === 1 ? (accounts[0] ?? null) : null;
+}
+
+async function personLocale(deps: AppDeps, request: FastifyRequest): Promise<string | null> {
+  const actor = request.actor;
+  if (!actor || actor.kind === 'token') return null;
+  const row = actor.kind === 'subaccount' ? await getSubaccount(deps.db, actor.accountId, actor.id) : await getUser(deps.db, actor.accountId, actor.id);
+  return row?.locale ?? null;
+}
+
+/**
+ * Resolves who is asking, once per request: an API bearer token under /api/,
+ * otherwise the session cookie. A session waiting for its second factor has no actor.
+ */
+export function installSessionHook(app: FastifyInstance, deps: AppDeps): void {
+  app.decorateRequest('actor', null);
+  app.decorateRequest('session', null);
+  app.decorateRequest('account', null);
+  app.decorateRequest('locale', 'en');
+  app.decorateRequest('t', undefined as never);
+
+  app.addHook('onRequest', async (request) => {
+    // Hot paths (QR redirects, health checks) opt out: they need no person.
+    if ((request.routeOptions.config as { anonymous?: boolean } | undefined)?.anonymous) return;
+    const now = deps.clock.now();
+    const ttlMs = deps.config.SESSION_TTL_HOURS * 3600_000;
+    const authorization = request.headers.authorization;
+    if (request.url.startsWith('/api/') && authorization?.startsWith('Bearer ')) {
+      request.actor = await resolveApiToken(deps.db, authorization.slice(7).trim(), now);
+    } else {
+      const token = request.cookies[SESSION_COOKIE];
+      const session = token ? await validateSessionToken(deps.db, token, now, ttlMs) : null;
+      if (session) {
+        request.session = session;
+        if (session.two_factor_pending === 0) request.actor = await resolveActor(deps.db, session.account_id, session.principal_kind, session.principal_id);
+      }
+    }
+    const accountId = request.actor?.accountId ?? request.session?.account_id;
+    request.account = accountId ? ((await getAccount(deps.db, accountId)) ?? null) : await anonymousAccount(deps, request);
+    const choice = (await personLocale(deps, request)) ?? request.cookies[LANGUAGE_COOKIE];
+    request.locale = pickLocale(choice, request.headers['accept-language'], request.account?.default_locale ?? 'en');
+    request.t = translator(request.locale);
+  });
+}
