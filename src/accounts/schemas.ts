@@ -1,3 +1,4 @@
+import { Nullable } from '../platform/schema.js';
 import { Type, type Static } from '@sinclair/typebox';
 
 const Color = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', errorMessage: 'Use a colour such as #1d4ed8.' });
@@ -7,7 +8,7 @@ export const Locale = Type.Union(LOCALES.map((l) => Type.Literal(l)));
 export const UpdateAccountBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 80, pattern: '\\S', errorMessage: 'Enter a name of 1 to 80 characters.' })),
-    logoUrl: Type.Optional(Type.Union([Type.String({ maxLength: 2048, pattern: '^(https://|/)', errorMessage: 'Use an https:// address or a path on this site.' }), Type.Null()])),
+    logoUrl: Type.Optional(Nullable(Type.String({ maxLength: 2048, pattern: '^(https://|/)', errorMessage: 'Use an https:// address or a path on this site.' }))),
     primaryColor: Type.Optional(Color),
     accentColor: Type.Optional(Color),
     requireAdmin2fa: Type.Optional(Type.Boolean({ description: 'Administrators must use two-factor authentication' })),
@@ -21,7 +22,7 @@ export const AccountView = Type.Object({
   id: Type.String(),
   name: Type.String(),
   slug: Type.String({ description: 'Typed on the sign-in page to reach this account' }),
-  logoUrl: Type.Union([Type.String(), Type.Null()]),
+  logoUrl: Nullable(Type.String()),
   primaryColor: Type.String(),
   accentColor: Type.String(),
   requireAdmin2fa: Type.Boolean(),

@@ -1,3 +1,4 @@
+import { Nullable } from '../platform/schema.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { auditActor } from '../audit/actor.js';
 import { recordAudit } from '../audit/store.js';
@@ -25,9 +26,9 @@ export type CreateTokenInput = Static<typeof CreateTokenBody>;
 export const TokenView = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  userId: Type.Union([Type.String(), Type.Null()]),
+  userId: Nullable(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
-  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  lastUsedAt: Nullable(Type.String({ format: 'date-time' })),
 });
 export type TokenView = Static<typeof TokenView>;
 

@@ -1,3 +1,4 @@
+import { Nullable } from '../platform/schema.js';
 import { Type, type Static } from '@sinclair/typebox';
 
 export const USER_FEATURES = ['static_codes', 'dynamic_codes', 'design', 'bulk_create', 'analytics', 'api_access'] as const;
@@ -14,12 +15,12 @@ const Domain = Type.String({ maxLength: 253, pattern: '^([a-z0-9-]+\\.)+[a-z]{2,
 export const CreateUserBody = Type.Object(
   {
     name: Name,
-    email: Type.Optional(Type.Union([Email, Type.Null()])),
-    username: Type.Optional(Type.Union([Username, Type.Null()])),
+    email: Type.Optional(Nullable(Email)),
+    username: Type.Optional(Nullable(Username)),
     password: Type.Optional(Password),
     maxCodes: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 100, description: 'Maximum number of QR codes', errorMessage: 'Enter a whole number from 0 to 1000000.' }),
     features: Type.Array(Feature, { default: [...USER_FEATURES], uniqueItems: true, maxItems: USER_FEATURES.length }),
-    shortDomain: Type.Optional(Type.Union([Domain, Type.Null()])),
+    shortDomain: Type.Optional(Nullable(Domain)),
   },
   { additionalProperties: false },
 );
@@ -31,11 +32,11 @@ export type UpdateUserInput = Static<typeof UpdateUserBody>;
 export const UserView = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  email: Type.Union([Type.String(), Type.Null()]),
-  username: Type.Union([Type.String(), Type.Null()]),
+  email: Nullable(Type.String()),
+  username: Nullable(Type.String()),
   maxCodes: Type.Integer(),
   features: Type.Array(Type.String()),
-  shortDomain: Type.Union([Type.String(), Type.Null()]),
+  shortDomain: Nullable(Type.String()),
   canSignIn: Type.Boolean({ description: 'Has a user name and password' }),
   createdBySso: Type.Boolean(),
   createdAt: Type.String({ format: 'date-time' }),

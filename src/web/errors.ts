@@ -9,7 +9,7 @@ const isApi = (request: FastifyRequest) => request.url.startsWith('/api/');
 
 /** Ajv's errors from Fastify's schema validation → our field paths and plain messages. */
 function fromValidation(error: FastifyError): AppError {
-  const errors: FieldError[] = (error.validation ?? []).map((v) => {
+  let errors: FieldError[] = (error.validation ?? []).map((v) => {
     const missing = v.keyword === 'required' ? `/${String((v.params as { missingProperty?: string }).missingProperty)}` : '';
     const extra = v.keyword === 'additionalProperties' ? `/${String((v.params as { additionalProperty?: string }).additionalProperty)}` : '';
     const path = fieldPath(`${v.instancePath}${missing}${extra}`) || '(body)';
@@ -17,6 +17,9 @@ function fromValidation(error: FastifyError): AppError {
     const message = v.keyword === 'required' ? 'This field is required.' : v.keyword === 'additionalProperties' ? 'This field is not allowed.' : custom ?? v.message ?? 'Invalid value.';
     return { path, message };
   });
+  // Ajv reports each branch of a union; people need one message per field.
+  const seen = new Set<string>();
+  errors = errors.filter((e) => !seen.has(e.path) && Boolean(seen.add(e.path)));
   return new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
 }
 

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify';
+
+/** A browser-like client over app.inject: keeps cookies and reads CSRF tokens from pages. */
+export class PortalClient {
+  private cookies = new Map<string, string>();
+  csrf = '';
+
+  constructor(private readonly app: FastifyInstance, private readonly headers: Record<string, string> = {}) {}
+
+  private remember(setCookie: string | string[] | undefined): void {
+    for (const line of ([] as string[]).concat(setCookie ?? [])) {
+      const [pair, ...attributes] = line.split(';');
+      const [name, ...value] = (pair ?? '').split('=');
+      if (!name) continue;
+      const expired = attributes.some((a) => /max-age=0|expires=Thu, 01 Jan 1970/i.test(a.trim()));
+      if (expired) this.cookies.delete(name.trim());
+      else this.cookies.set(name.trim(), value.join('='));
+    }
+  }
+
+  cookie(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  async get(url: string) {
+    const response = await this.app.inject({ method: 'GET', url, headers: { ...this.headers, cookie: this.cookieHeader() } });
+    this.remember(response.headers['set-cookie']);
+    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+    if (token) this.csrf = token;
+    return { status: response.statusCode, body: response.body, location: response.headers.location as string | undefined };
+  }
+
+  /** Posts a form the way a browser does, with the CSRF token of the last page unless one is given. */
+  async post(url: string, fields: Record<string, string | string[]>, options: { csrf?: string | null } = {}) {
+    const params = new URLSearchParams();
+    const csrf = options.csrf === undefined ? this.csrf : options.csrf;
+    if (csrf !== null) params.append('_csrf', csrf);
+    for (const [key, value] of Object.entries(fields)) for (const v of ([] as string[]).concat(value)) params.append(key, v);
+    const response = await this.app.inject({ method: 'POST', url, payload: params.toString(), headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader() } });
+    this.remember(response.headers['set-cookie']);
+    const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
+    if (token) this.csrf = token;
+    return { status: response.statusCode, body: response.body, location: response.headers.location as string | undefined };
+  }
+
+  async signIn(identifier: string, password: string, account?: string) {
+    await this.get('/login');
+    return this.post('/login', { identifier, password, ...(account ? { account } : {}) });
+  }
+}
