@@ -75,7 +75,7 @@ export async function portalPage(request: FastifyRequest, reply: FastifyReply, d
   const switchable = actor.kind === 'subaccount' && (actor.role === 'team_leader' || actor.role === 'sso') ? await listUsers(deps.db, actor.accountId, actor.linkedUserIds) : [];
   const banner =
     acting || switchable.length > 0
-      ? html`<div class="banner" role="region" aria-label="${t('switcher.label')}">
+      ? html`<div class="banner">
   ${acting ? html`<strong>${t('switcher.actingAs', { name: acting.name })}</strong>` : ''}
   ${switchable.length > 0
     ? html`<form method="post" action="/act-as" class="actions">${csrf}<label for="switch-user">${t('switcher.label')}</label>

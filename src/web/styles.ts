@@ -35,6 +35,8 @@ input[aria-invalid="true"],select[aria-invalid="true"]{border-color:#b91c1c;bord
 .error-summary{border:2px solid #b91c1c;background:#fef2f2;padding:1rem;border-radius:8px;margin-bottom:1rem}
 .flash{border:2px solid var(--accent);background:#f0fdfa;padding:.75rem 1rem;border-radius:8px;margin-bottom:1rem}
 .banner{background:#fef3c7;border-bottom:1px solid #f59e0b;padding:.5rem 1.5rem;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+.banner label{display:inline}
+.banner select,header.top select{width:auto}
 .tabs{display:flex;gap:.25rem;border-bottom:2px solid #e5e7eb;margin-bottom:1rem}
 .tabs a{padding:.5rem 1rem;text-decoration:none;color:#111827;border-radius:6px 6px 0 0}
 .tabs a[aria-current="page"]{background:var(--primary);color:#fff}
