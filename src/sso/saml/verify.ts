@@ -164,8 +164,9 @@ async function verifyWith(saml: SAML, certificates: string[], config: VerifyConf
     return failure("signature_invalid", "The signature verified, but the signed content is not the assertion.", { xml });
   }
   const warnings: string[] = [];
+  // A signature that is present must verify, outer one included: a broken one means the message was altered.
   if (responseSignatures.length > 0 && getVerifiedXml(xml, response, certificates) === null) {
-    warnings.push("The Response's own signature did not verify; the assertion's signature did, and only the signed assertion was used.");
+    return failure("signature_invalid", "The Response carries its own signature and it does not verify (digest or signature mismatch), although the assertion's does: the message was altered after the IdP signed it.", { xml });
   }
 
   // 5. From here on only the signed assertion is read, never the rest of the document.
