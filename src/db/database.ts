@@ -2,6 +2,8 @@ import type { Kysely, Transaction } from 'kysely';
 import type { AccountsTable } from '../accounts/tables.js';
 import type { AuditLogTable } from '../audit/tables.js';
 import type { ApiTokensTable, InstanceSettingsTable, SessionsTable } from '../auth/tables.js';
+import type { QrAccountSettingsTable, QrBulkJobsTable, QrCodeTagsTable, QrCodesTable, QrScansTable } from '../qr/tables.js';
+import type { SsoConnectionsTable, SsoLogTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
 import type { SubaccountUsersTable, SubaccountsTable } from '../subaccounts/tables.js';
 import type { WhitelabelUsersTable } from '../users/tables.js';
 
@@ -15,6 +17,15 @@ export interface Database {
   api_tokens: ApiTokensTable;
   instance_settings: InstanceSettingsTable;
   audit_log: AuditLogTable;
+  sso_connections: SsoConnectionsTable;
+  sso_requests: SsoRequestsTable;
+  sso_replay: SsoReplayTable;
+  sso_log: SsoLogTable;
+  qr_codes: QrCodesTable;
+  qr_code_tags: QrCodeTagsTable;
+  qr_scans: QrScansTable;
+  qr_account_settings: QrAccountSettingsTable;
+  qr_bulk_jobs: QrBulkJobsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,17 +1,22 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import type { Db } from './database.js';
 import * as foundation from './migrations/2026_11_29_0001_foundation.js';
+import * as qrCodes from './migrations/2026_11_30_0100_qr_codes.js';
+import * as sso from './migrations/2026_11_30_0200_sso.js';
 
 // Listed explicitly (not read from a folder) so that the compiled and the tsx
 // builds see the same migrations, in the same order.
 export const MIGRATIONS: Record<string, Migration> = {
   '2026_11_29_0001_foundation': foundation,
+  '2026_11_30_0100_qr_codes': qrCodes,
+  '2026_11_30_0200_sso': sso,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
-export async function migrateToLatest(db: Db): Promise<MigrationResult[]> {
-  const migrator = new Migrator({ db, provider });
+/** `schema`: keep Kysely's bookkeeping tables in that PostgreSQL schema too (tests use one schema each). */
+export async function migrateToLatest(db: Db, schema?: string): Promise<MigrationResult[]> {
+  const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

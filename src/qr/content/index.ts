@@ -1,0 +1,13 @@
+export { QrContent, CONTENT_SCHEMAS, CONTENT_TYPES, encodeContent, type ContentType } from './qr-content.js';
+export { validateContent, type ContentValidation } from './validate.js';
+export { fitsInQrCode, payloadCapacity, type ErrorCorrectionLevel } from './payload-capacity.js';
+export type { FieldError } from './field-errors.js';
+export { UrlFields } from './url.js';
+export { TextFields } from './text.js';
+export { VcardFields, escapeVcardText } from './vcard.js';
+export { WifiFields, escapeWifiValue } from './wifi.js';
+export { EmailFields } from './email.js';
+export { SmsFields } from './sms.js';
+export { PhoneFields } from './phone.js';
+export { GeoFields } from './geo.js';
+export { EventFields, escapeIcalText, formatIcalUtc } from './event.js';

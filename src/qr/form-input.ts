@@ -1,0 +1,45 @@
+import { Value } from '@sinclair/typebox/value';
+import { CONTENT_SCHEMAS, CONTENT_TYPES, type ContentType } from './content/index.js';
+
+// Portal forms and CSV rows arrive as flat strings named like the JSON paths of the API
+// ("address.city", "phones[0].number"). These helpers turn them into the API's shapes so
+// that one parser (schemas.ts) validates all three doors alike.
+
+/** {"a.b": "1", "c[0].d": "x"} → {a: {b: "1"}, c: [{d: "x"}]}; empty strings mean "not given". */
+export function unflatten(flat: Record<string, string>): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const [path, value] of Object.entries(flat)) {
+    if (value === '') continue;
+    const parts = path.match(/[^.[\]]+/g);
+    if (!parts || parts.some((p) => p === '__proto__' || p === 'constructor' || p === 'prototype')) continue;
+    let node: Record<string, unknown> | unknown[] = root;
+    parts.forEach((part, i) => {
+      const last = i === parts.length - 1;
+      const key: string | number = /^\d+$/.test(part) ? Number(part) : part;
+      const container = node as Record<string | number, unknown>;
+      if (last) container[key] = value;
+      else {
+        container[key] ??= /^\d+$/.test(parts[i + 1] ?? '') ? [] : {};
+        node = container[key] as Record<string, unknown>;
+      }
+    });
+  }
+  // Arrays from forms can have holes (row 0 empty, row 1 filled): close them up.
+  const compact = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(compact);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, compact(v)]));
+    return value;
+  };
+  return compact(root) as Record<string, unknown>;
+}
+
+export function isContentType(value: unknown): value is ContentType {
+  return typeof value === 'string' && (CONTENT_TYPES as string[]).includes(value);
+}
+
+/** Form strings → the numbers and booleans the chosen content type expects (validation comes after). */
+export function contentFromFlat(type: unknown, flat: Record<string, string>): unknown {
+  if (!isContentType(type)) return { type };
+  const raw = { ...unflatten(flat), type };
+  return Value.Convert(CONTENT_SCHEMAS[type], raw);
+}

@@ -1,0 +1,70 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { AppDeps } from '../web/deps.js';
+import { DestinationCache } from './cache.js';
+import { ImageCache } from './images.js';
+import { ScanRecorder } from './scans/recorder.js';
+import { DailySalts, utcDay } from './scans/salt.js';
+import { purgeExpiredScans } from './scans/stats.js';
+import type { QrRuntime } from './service.js';
+
+export interface QrOptions {
+  /** Destination cache TTL (default 2000 ms): the longest another instance serves an old destination. */
+  cacheTtlMs?: number;
+  /** Scan queue flush interval (default 1000 ms). */
+  scanFlushMs?: number;
+  /** Scans per INSERT (default 500). */
+  scanBatchSize?: number;
+}
+
+/**
+ * The QR domain's long-lived parts, one per app instance (no module globals): the
+ * destination cache, the scan queue, the image cache and background work. close() is
+ * hooked to Fastify's onClose, which runs after in-flight requests finished.
+ */
+export interface QrModule {
+  cache: DestinationCache;
+  recorder: ScanRecorder;
+  images: ImageCache;
+  runtime: QrRuntime;
+  /** Set when the app starts closing: the fast redirect path then leaves requests to Fastify (503). */
+  closing: boolean;
+  /** Keeps a background job (bulk creation) alive through a graceful shutdown. */
+  track(run: Promise<void>): void;
+  /** Salt purge and scan retention; hourly, and callable from tests. */
+  maintenance(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const HOUR_MS = 3_600_000;
+
+export function createQrModule(deps: AppDeps, log: FastifyBaseLogger, options: QrOptions = {}): QrModule {
+  const cache = new DestinationCache(deps.db, { ttlMs: options.cacheTtlMs ?? 2000 });
+  const salts = new DailySalts(deps.db);
+  const recorder = new ScanRecorder(deps.db, deps.engine, salts, log, { intervalMs: options.scanFlushMs ?? 1000, batchSize: options.scanBatchSize ?? 500 });
+  const running = new Set<Promise<void>>();
+  const maintenance = async () => {
+    const now = deps.clock.now();
+    await salts.purge(utcDay(now.getTime()));
+    const deleted = await purgeExpiredScans(deps.db, now);
+    if (deleted > 0) log.info({ deleted }, 'scan retention: old scans deleted');
+  };
+  const timer = setInterval(() => void maintenance().catch((err: unknown) => log.error({ err }, 'QR maintenance failed')), HOUR_MS);
+  timer.unref();
+  return {
+    cache,
+    recorder,
+    images: new ImageCache(),
+    runtime: { publicUrl: deps.config.publicUrl, onShortCodeChange: (shortCode) => cache.invalidate(shortCode) },
+    closing: false,
+    track(run) {
+      running.add(run);
+      void run.finally(() => running.delete(run));
+    },
+    maintenance,
+    async close() {
+      clearInterval(timer);
+      await Promise.allSettled([...running]);
+      await recorder.close();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pickLocale, translator } from '../platform/i18n.js';
+import type { AppDeps } from '../web/deps.js';
+import type { RedirectTarget } from './cache.js';
+import type { QrModule } from './module.js';
+import type { RawScan } from './scans/recorder.js';
+import { SHORT_CODE_LENGTH, SHORT_CODE_PATTERN } from './short-codes.js';
+import { redirectProblemPage, type RedirectProblem } from './views.js';
+
+const STATUS: Record<RedirectProblem, number> = { unknown: 404, paused: 404, expired: 410 };
+// no-store: every scan must reach us, to be counted and to follow a new destination.
+const REDIRECT_HEADERS = { 'cache-control': 'private, no-store', 'content-length': '0' } as const;
+
+/** The checks, as early returns, against an explicit clock. */
+export function decide(target: RedirectTarget, now: number): { problem: RedirectProblem } | { destination: string; codeId: string; accountId: string; userId: string } {
+  if (!target.found) return { problem: 'unknown' };
+  if (target.paused) return { problem: 'paused' };
+  if (target.expiresAt !== null && target.expiresAt <= now) return { problem: 'expired' };
+  return target;
+}
+
+type Headers = IncomingMessage['headers'];
+
+function scanOf(target: { codeId: string; accountId: string; userId: string }, now: number, ip: string, headers: Headers, trustProxy: boolean): RawScan {
+  return {
+    codeId: target.codeId,
+    accountId: target.accountId,
+    userId: target.userId,
+    at: now,
+    ip,
+    userAgent: headers['user-agent'],
+    referer: headers.referer,
+    // Country only from a proxy we were told to trust (no GeoIP database).
+    country: trustProxy ? (headers['cf-ipcountry'] ?? headers['x-country']) : undefined,
+  };
+}
+
+function problem(request: FastifyRequest, reply: FastifyReply, kind: RedirectProblem): FastifyReply {
+  const t = translator(pickLocale(null, request.headers['accept-language'], 'en'));
+  return reply.code(STATUS[kind]).header('cache-control', 'no-store').header('x-robots-tag', 'noindex').type('text/html; charset=utf-8').send(redirectProblemPage(t, kind));
+}
+
+/**
+ * GET /<short code>: one straight line, Shlink-style. Resolve the code (memory first) →
+ * early returns for unknown, paused, expired (the clock is passed in) → queue the scan →
+ * 302. No session, no cookie, no per-request log line, no database write on the way.
+ */
+export async function qrRedirect(app: FastifyInstance, deps: AppDeps, qr: QrModule): Promise<void> {
+  const { cache, recorder } = qr;
+  const trustProxy = deps.config.TRUST_PROXY;
+  app.get<{ Params: { code: string } }>(
+    `/:code(${SHORT_CODE_PATTERN})`,
+    { config: { anonymous: true }, logLevel: 'warn', schema: { hide: true } },
+    async (request, reply) => {
+      const code = request.params.code;
+      const now = deps.clock.now().getTime();
+      const outcome = decide(cache.peek(code, now) ?? (await cache.resolve(code, now)), now);
+      if ('problem' in outcome) return problem(request, reply, outcome.problem);
+      // HEAD is what link checkers send; only a GET is someone following the code.
+      if (request.method === 'GET') recorder.enqueue(scanOf(outcome, now, request.ip, request.headers, trustProxy));
+      return reply.code(302).header('location', outcome.destination).headers(REDIRECT_HEADERS).send();
+    },
+  );
+}
+
+const CODE_CHAR = /^[1-9A-HJ-NP-Za-km-z]$/;
+
+/**
+ * The same redirect, answered before Fastify when the destination is already cached: the
+ * commonest request Blanca serves then costs a Map lookup, a push and a 302, which keeps its
+ * throughput close to a bare node:http server (bench/redirect.ts). Anything else (a cache
+ * miss, a paused/expired/unknown code, any other path, shutdown in progress) returns false
+ * and goes through Fastify and the route above, so behaviour is defined in one place
+ * (decide) and the fast path is only a shortcut for its commonest outcome.
+ */
+export function fastRedirect(deps: AppDeps, qr: QrModule): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { cache, recorder } = qr;
+  const trustProxy = deps.config.TRUST_PROXY;
+  const length = SHORT_CODE_LENGTH + 1;
+  return (req, res) => {
+    const url = req.url ?? '';
+    if (qr.closing || (req.method !== 'GET' && req.method !== 'HEAD') || url.charCodeAt(0) !== 47 /* / */) return false;
+    if (url.length !== length && url.charCodeAt(length) !== 63 /* ? */) return false;
+    const code = url.slice(1, length);
+    for (let i = 0; i < code.length; i++) if (!CODE_CHAR.test(code[i] as string)) return false;
+    const now = deps.clock.now().getTime();
+    const target = cache.peek(code, now);
+    if (!target) return false;
+    const outcome = decide(target, now);
+    if ('problem' in outcome) return false;
+    if (req.method === 'GET') {
+      const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
+      const ip = (typeof forwarded === 'string' && forwarded.split(',')[0]?.trim()) || req.socket.remoteAddress || '';
+      recorder.enqueue(scanOf(outcome, now, ip, req.headers, trustProxy));
+    }
+    res.writeHead(302, { location: outcome.destination, ...REDIRECT_HEADERS });
+    res.end();
+    return true;
+  };
+}

@@ -1,0 +1,114 @@
+import type { ResolvedDesign } from './design.js';
+import { finderPath, FINDER_SIZE } from './finder-shapes.js';
+import { hasCentreAlignment, largestSafePad, type Pad } from './logo-pad.js';
+import type { Logo } from './logo.js';
+import { buildMatrix, type ModuleMatrix } from './matrix.js';
+import { modulePath } from './module-shapes.js';
+
+/** Everything a renderer draws, in module units with the quiet zone included. */
+export interface QrLayout {
+  /** Width and height of the whole image in modules. */
+  dimension: number;
+  foreground: string;
+  background: string;
+  modules: PathLayer;
+  finders: PathLayer;
+  logo: LogoPlacement | null;
+}
+
+export interface PathLayer {
+  d: string;
+  /** Axis-aligned shapes look sharper without anti-aliasing; curves need it. */
+  crisp: boolean;
+}
+
+export interface LogoPlacement {
+  x: number;
+  y: number;
+  size: number;
+  logo: Logo;
+}
+
+// Readers such as zbar fit straight lines to a finder's outer edge to measure the module
+// size, and guess the version from it; on a circle the guess is off. From version 7 the
+// version is written in the symbol itself, and circle finders decode reliably.
+const MIN_VERSION_WITH_CIRCLE_FINDERS = 7;
+// Small versions leave no room for a pad between the finder patterns.
+const MIN_VERSION_WITH_LOGO = 5;
+// Larger versions of the same payload are tried for a larger safe pad, at some cost in density.
+const LOGO_VERSIONS_TRIED = 3;
+const GOOD_PAD_AREA = 0.1;
+// Clear space between the logo and the modules: a dark logo edge right next to them would
+// pull a reader's local threshold and misread the modules around the pad.
+const LOGO_INSET = 1;
+
+export function layoutQr(payload: string, design: ResolvedDesign): QrLayout {
+  const minVersion = design.finderStyle === 'circle' ? MIN_VERSION_WITH_CIRCLE_FINDERS : 1;
+  const { matrix, pad } = design.logo
+    ? symbolWithLogoPad(payload, Math.max(minVersion, MIN_VERSION_WITH_LOGO))
+    : { matrix: buildMatrix(payload, design.errorCorrection, minVersion), pad: null };
+  const q = design.quietZone;
+  const n = matrix.size;
+  const far = q + n - FINDER_SIZE;
+  return {
+    dimension: n + 2 * q,
+    foreground: design.foreground,
+    background: design.background,
+    modules: { d: modulePath(drawnModules(matrix, pad), n, q, design.moduleStyle), crisp: design.moduleStyle === 'square' },
+    finders: {
+      d: finderPath(q, q, design.finderStyle) + finderPath(far, q, design.finderStyle) + finderPath(q, far, design.finderStyle),
+      crisp: design.finderStyle === 'square',
+    },
+    logo: design.logo && pad ? placeLogo(design.logo, pad, q) : null,
+  };
+}
+
+/**
+ * A logo always means level H. Versions whose centre alignment pattern the logo would hide
+ * are skipped (see coversAlignment); of the next few, the first whose safe pad is large
+ * enough, else the smallest, which keeps the modules largest. From version 35 on every
+ * version has a centre pattern, and covering it is the only way left.
+ */
+function symbolWithLogoPad(payload: string, minVersion: number): { matrix: ModuleMatrix; pad: Pad | null } {
+  let matrix = buildMatrix(payload, 'H', minVersion);
+  if (process.env.COVERCENTRE) return { matrix, pad: largestSafePad(matrix, { mayCoverCentreAlignment: hasCentreAlignment(matrix.version) }) };
+  if (hasCentreAlignment(matrix.version)) {
+    let version = matrix.version;
+    while (version <= 40 && hasCentreAlignment(version)) version++;
+    if (version > 40) return { matrix, pad: largestSafePad(matrix, { mayCoverCentreAlignment: true }) };
+    matrix = buildMatrix(payload, 'H', version);
+  }
+  const first = { matrix, pad: largestSafePad(matrix, { mayCoverCentreAlignment: false }) };
+  let candidate = first;
+  for (let attempt = 1; padArea(candidate) < GOOD_PAD_AREA; attempt++) {
+    let version = candidate.matrix.version + 1;
+    while (version <= 40 && hasCentreAlignment(version)) version++;
+    if (attempt === LOGO_VERSIONS_TRIED || version > 40) return first;
+    const bigger = buildMatrix(payload, 'H', version);
+    candidate = { matrix: bigger, pad: largestSafePad(bigger, { mayCoverCentreAlignment: false }) };
+  }
+  return candidate;
+}
+
+function padArea({ matrix, pad }: { matrix: ModuleMatrix; pad: Pad | null }): number {
+  return pad ? (pad.size / matrix.size) ** 2 : 0;
+}
+
+function placeLogo(logo: Logo, pad: Pad, quietZone: number): LogoPlacement {
+  const inset = Math.min(LOGO_INSET, pad.size / 6);
+  return { x: quietZone + pad.start + inset, y: quietZone + pad.start + inset, size: pad.size - 2 * inset, logo };
+}
+
+/** Dark modules minus the finder patterns (drawn as their own shapes) and the logo pad. */
+function drawnModules(matrix: ModuleMatrix, pad: Pad | null): Uint8Array {
+  const n = matrix.size;
+  const drawn = matrix.dark.slice();
+  const clear = (x0: number, y0: number, size: number) => {
+    for (let y = y0; y < y0 + size; y++) drawn.fill(0, y * n + x0, y * n + x0 + size);
+  };
+  clear(0, 0, FINDER_SIZE);
+  clear(n - FINDER_SIZE, 0, FINDER_SIZE);
+  clear(0, n - FINDER_SIZE, FINDER_SIZE);
+  if (pad) clear(pad.start, pad.start, pad.size);
+  return drawn;
+}

@@ -1,0 +1,78 @@
+// The QR domain's tables (Kysely habit: one interface per table, rows derived in store.ts).
+
+export type CodeKind = 'static' | 'dynamic';
+export type CodeStatus = 'active' | 'paused';
+
+/** A QR code of one white-label user of one account. */
+export interface QrCodesTable {
+  id: string;
+  account_id: string;
+  user_id: string;
+  kind: CodeKind;
+  /** Dynamic codes only: the path of the short link (7 base58 characters), unique across the instance. */
+  short_code: string | null;
+  name: string;
+  content_type: string;
+  /** JSON of the validated QrContent; for a dynamic code its URL is the redirect destination. */
+  content: string;
+  /** JSON of the validated QrDesign (may hold a logo data URL, so never read on the redirect path). */
+  design: string;
+  folder: string | null;
+  status: CodeStatus;
+  /** Epoch ms after which a dynamic code answers "expired"; null: never. */
+  expires_at: number | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface QrCodeTagsTable {
+  code_id: string;
+  account_id: string;
+  tag: string;
+}
+
+/**
+ * One scan of a dynamic code. No raw IP is ever stored: `visitor` is a truncated
+ * sha256 of (daily salt, IP, user agent), and the salt is deleted after two days.
+ */
+export interface QrScansTable {
+  code_id: string;
+  account_id: string;
+  user_id: string;
+  scanned_at: number;
+  visitor: string;
+  device: string;
+  os: string;
+  country: string | null;
+  /** Host of the Referer header only, never the full URL. */
+  referrer: string | null;
+  /** 1: a bot or link-preview crawler; kept for diagnosis, left out of every count. */
+  is_bot: number;
+}
+
+/** Per-account QR settings. */
+export interface QrAccountSettingsTable {
+  account_id: string;
+  /** Scans older than this many days are deleted; null keeps them. */
+  scan_retention_days: number | null;
+  updated_at: number;
+}
+
+export type BulkJobStatus = 'running' | 'done';
+
+/** A CSV bulk creation, stored so that any instance can show its progress and report. */
+export interface QrBulkJobsTable {
+  id: string;
+  account_id: string;
+  user_id: string;
+  created_by: string;
+  status: BulkJobStatus;
+  total: number;
+  processed: number;
+  succeeded: number;
+  /** JSON array of BulkRowResult, filled as rows are processed. */
+  report: string;
+  created_at: number;
+  updated_at: number;
+}
