@@ -3,11 +3,20 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import http from 'node:http';
 import { sql } from 'kysely';
 import { accountsApi } from './accounts/api.js';
 import { accountsPortal } from './accounts/portal.js';
 import { auditApi, auditPortal } from './audit/routes.js';
 import { authPortal } from './auth/portal.js';
+import { ssoApi } from './sso/api.js';
+import { ssoSignInExtensions } from './sso/login-extensions.js';
+import { ssoPortal } from './sso/portal.js';
+import { ssoPublicRoutes } from './sso/routes.js';
+import { qrApi } from './qr/api.js';
+import { createQrModule, type QrModule, type QrOptions } from './qr/module.js';
+import { qrPortal } from './qr/portal.js';
+import { fastRedirect, qrRedirect } from './qr/redirect.js';
 import { securityPortal } from './auth/security-portal.js';
 import { tokensApi, tokensPortal } from './auth/tokens-routes.js';
 import { subaccountsApi } from './subaccounts/api.js';
@@ -23,6 +32,15 @@ import './web/route-config.js';
 
 export interface AppOptions {
   logger?: boolean | object;
+  /** QR domain tuning (cache TTL, scan flush); defaults suit production. */
+  qr?: QrOptions;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The QR domain's caches and scan queue (tests flush it; onClose drains it). */
+    qr: QrModule;
+  }
 }
 
 /**
@@ -30,7 +48,11 @@ export interface AppOptions {
  * routes inside the scope whose hook decides who may enter (Fastify's habit).
  */
 export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise<FastifyInstance> {
+  // QR short links whose destination is cached are answered before Fastify (see
+  // src/qr/redirect.ts fastRedirect); every other request goes to Fastify as usual.
+  let shortcut: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
   const app = Fastify({
+    serverFactory: (handler) => http.createServer((req, res) => (shortcut?.(req, res) ? undefined : handler(req, res))),
     logger: options.logger ?? false,
     trustProxy: deps.config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
@@ -60,8 +82,22 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     }
   });
 
+  // QR domain: one instance-wide module; closing the app writes every queued scan.
+  const qr = createQrModule(deps, app.log, options.qr);
+  app.decorate('qr', qr);
+  app.addHook('preClose', async () => {
+    qr.closing = true;
+  });
+  app.addHook('onClose', async () => qr.close());
+  shortcut = fastRedirect(deps, qr);
+  // Short links: GET /<code>, anonymous (no session lookup), constrained to the code alphabet.
+  await app.register(async (scope) => qrRedirect(scope, deps, qr));
+
   // Public portal pages: sign-in, two-factor, language.
-  await app.register(async (scope) => authPortal(scope, deps));
+  await app.register(async (scope) => {
+    await authPortal(scope, deps, ssoSignInExtensions(deps));
+    await ssoPublicRoutes(scope, deps);
+  });
 
   // Signed-in portal.
   await app.register(async (scope) => {
@@ -72,6 +108,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     await auditPortal(scope, deps);
     await tokensPortal(scope, deps);
     await securityPortal(scope, deps);
+    await ssoPortal(scope, deps);
+    await scope.register(async (inner) => qrPortal(inner, deps, qr));
   });
 
   // REST API.
@@ -85,6 +123,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
         await subaccountsApi(scope, deps);
         await auditApi(scope, deps);
         await tokensApi(scope, deps);
+        await ssoApi(scope, deps);
+        await scope.register(async (inner) => qrApi(inner, deps, qr));
       });
     },
     { prefix: '/api/v1' },

@@ -17,10 +17,11 @@ const ConfigSchema = Type.Object({
   BLANCA_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10, description: 'Owner password for the first start; generated and printed once when unset' })),
   SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 24 * 14 }),
   TRUST_PROXY: Type.Boolean({ default: false, description: 'Read X-Forwarded-* headers (behind a load balancer)' }),
+  SSO_METADATA_ALLOWED_HOSTS: Type.String({ default: '', description: 'Comma-separated hosts Blanca may fetch IdP metadata from although they resolve to internal addresses (e.g. an on-premises AD FS)' }),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')], { default: 'info' }),
 });
 
-export type Config = Static<typeof ConfigSchema> & { publicUrl: string; secureCookies: boolean; databaseFile: string };
+export type Config = Static<typeof ConfigSchema> & { publicUrl: string; secureCookies: boolean; databaseFile: string; ssoMetadataAllowedHosts: string[] };
 
 export class ConfigError extends Error {}
 
@@ -49,5 +50,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     secureCookies: publicUrl.startsWith('https://'),
     databaseFile: path.resolve(config.DATA_DIR, 'blanca.sqlite'),
+    ssoMetadataAllowedHosts: config.SSO_METADATA_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
   };
 }

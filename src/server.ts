@@ -17,7 +17,7 @@ export interface Blanca {
 
 export async function createBlanca(config: Config, options: AppOptions & { clock?: Clock; database?: DatabaseHandle } = {}): Promise<Blanca> {
   const database = options.database ?? openDatabase({ databaseUrl: config.DATABASE_URL, sqliteFile: config.databaseFile });
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.db, database.schema);
   const clock = options.clock ?? systemClock;
   const deps: AppDeps = { db: database.db, engine: database.engine, config, clock, secretKey: await instanceSecret(database.db, config.SECRET_KEY) };
   const firstStart = await ensureFirstAccount(database.db, config, clock.now());

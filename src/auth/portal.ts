@@ -3,17 +3,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getAccountBySlug } from '../accounts/store.js';
 import { recordAudit } from '../audit/store.js';
 import { AppError } from '../platform/errors.js';
-import { html } from '../platform/html.js';
+import { html, type SafeHtml } from '../platform/html.js';
 import { isLocale } from '../platform/i18n.js';
 import { parseInput } from '../platform/validation.js';
 import { updateSubaccountRow } from '../subaccounts/store.js';
 import { updateUserRow } from '../users/store.js';
 import { cookieOptions, LANGUAGE_COOKIE, SESSION_COOKIE } from '../web/cookies.js';
-import { verifyCsrf } from '../web/csrf.js';
+import { csrfToken, verifyCsrf } from '../web/csrf.js';
 import type { AppDeps } from '../web/deps.js';
 import { fieldError, textField } from '../web/forms.js';
 import { safeLocalPath } from '../web/guards.js';
-import { publicPage } from '../web/page.js';
+import { csrfField, publicPage } from '../web/page.js';
 import { ACCOUNT_COOKIE } from '../web/session-hook.js';
 import { createSession, deleteSession, updateSession } from './sessions.js';
 import { signInWithPassword } from './signin.js';
@@ -29,7 +29,7 @@ const LoginForm = Type.Object({
 
 /** Extension point: the SSO domain adds its sign-in button and single logout here. */
 export interface SignInExtensions {
-  loginButtons?: (request: FastifyRequest) => Promise<ReturnType<typeof html> | string>;
+  loginButtons?: (request: FastifyRequest, csrf: SafeHtml) => Promise<SafeHtml | string>;
   /** Returns the IdP logout URL to send the person to, or null. */
   beforeLogout?: (request: FastifyRequest) => Promise<string | null>;
 }
@@ -42,7 +42,8 @@ export async function authPortal(app: FastifyInstance, deps: AppDeps, extensions
     const t = request.t;
     const query = request.query as Record<string, unknown>;
     const returnTo = safeLocalPath(query.returnTo ?? (request.body as Record<string, unknown> | undefined)?.returnTo, '/');
-    const extra = extensions.loginButtons ? await extensions.loginButtons(request) : '';
+    const csrf = csrfField(csrfToken(request, reply, deps.secretKey, secure));
+    const extra = extensions.loginButtons ? await extensions.loginButtons(request, csrf) : '';
     const errors = state.error ? [{ path: 'identifier', message: state.error }] : [];
     return publicPage(request, reply, deps, { title: t('login.title'), ...(state.status ? { status: state.status } : {}) }, (csrf) => html`
 <h1>${t('login.title')}</h1>

@@ -155,15 +155,12 @@ ${users.length === 0
     return redirectTo(reply, '/users');
   });
 
-  // The white-label user's own space; the QR domain fills it with codes.
+  // The white-label user's own space is its list of QR codes (src/qr/portal.ts).
   app.get('/space', async (request, reply) => {
     const ctx = contextOf(request, deps);
     const userId = ctx.actor.kind === 'user' ? ctx.actor.id : request.session?.acting_user_id;
     if (!userId) return redirectTo(reply, '/users');
-    const user = await findVisibleUser(ctx, userId);
-    const t = request.t;
-    return portalPage(request, reply, deps, { title: t('space.title', { name: user.name }), current: '/space', flash: takeFlash(request, reply) }, () => html`
-<h1>${t('space.title', { name: user.name })}</h1>
-<p>${t('space.quota', { max: user.max_codes })}</p>`);
+    await findVisibleUser(ctx, userId);
+    return redirectTo(reply, '/codes');
   });
 }

@@ -63,10 +63,10 @@ export async function portalPage(request: FastifyRequest, reply: FastifyReply, d
   const t = request.t;
   const nav: Array<{ href: string; key: MessageKey; show: boolean }> = [
     { href: '/users', key: 'nav.users', show: actor.kind === 'subaccount' },
+    { href: '/codes', key: 'nav.codes', show: true },
     { href: '/subaccounts', key: 'nav.subaccounts', show: hasPermission(actor, 'subaccounts.manage') },
     { href: '/settings', key: 'nav.settings', show: hasPermission(actor, 'account.manage') },
     { href: '/audit', key: 'nav.audit', show: hasPermission(actor, 'audit.read') },
-    { href: '/space', key: 'nav.space', show: actor.kind === 'user' || Boolean(request.session?.acting_user_id) },
     { href: '/tokens', key: 'nav.tokens', show: true },
     { href: '/security', key: 'nav.security', show: true },
   ];

@@ -26,7 +26,7 @@ test('owner creates users and a team leader; the team leader switches between th
   await page.goto(`${base}/login`);
   await page.getByLabel('Email or user name').fill(app.ownerEmail);
   await page.getByLabel('Password').fill(OWNER_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(`${base}/users`);
 
   for (const name of ['Marketing', 'Customer Service']) {
@@ -61,11 +61,11 @@ test('owner creates users and a team leader; the team leader switches between th
   assert.deepEqual(await switcher.locator('option').allInnerTexts(), ['Customer Service', 'Marketing']);
   await switcher.selectOption({ label: 'Marketing' });
   await leader.getByRole('button', { name: 'Switch' }).click();
-  await leader.waitForURL(`${base}/space`);
+  await leader.getByText('You are working as the user "Marketing".').waitFor();
   assert.match(await leader.locator('h1').innerText(), /Marketing/);
   await leader.getByLabel('Work as user').selectOption({ label: 'Customer Service' });
   await leader.getByRole('button', { name: 'Switch' }).click();
-  await leader.waitForURL(`${base}/space`);
+  await leader.getByText('You are working as the user "Customer Service".').waitFor();
   assert.match(await leader.locator('h1').innerText(), /Customer Service/);
   assert.equal(await leader.getByRole('link', { name: 'Account settings' }).count(), 0, 'a team leader has no account settings');
   await leader.screenshot({ path: '/tmp/blanca-team-leader.png' }).catch(() => undefined);

@@ -131,7 +131,7 @@ describeEachEngine('portal sign-in and safety', (engine) => {
     await client.get('/users');
     const act = await client.post(`/users/${user.body.id}/act-as`, {});
     assert.equal(act.location, '/space');
-    const space = await client.get('/space');
+    const space = await client.follow('/space');
     assert.match(space.body, /You are working as the user &quot;Brand A&quot;/);
     const audit = await api(app, 'GET', '/audit?action=user.act_as', app.adminToken);
     assert.equal(audit.body.entries[0].object.label, 'Brand A');
@@ -145,7 +145,7 @@ describeEachEngine('portal sign-in and safety', (engine) => {
     const signedIn = await client.signIn('brandb', 'brand-b-password');
     assert.equal(signedIn.status, 303);
     assert.equal((await client.get('/')).location, '/space');
-    assert.match((await client.get('/space')).body, /Brand B/);
+    assert.match((await client.follow('/space')).body, /Brand B/);
     assert.equal((await client.get('/subaccounts')).status, 403);
     assert.equal((await client.get('/settings')).status, 403);
     assert.equal((await client.get(`/users/${user.body.id}/edit`)).status, 403);

@@ -34,6 +34,13 @@ export class PortalClient {
     return { status: response.statusCode, body: response.body, location: response.headers.location as string | undefined };
   }
 
+  /** GET, following redirects within the site (at most 5). */
+  async follow(url: string) {
+    let response = await this.get(url);
+    for (let hops = 0; response.location && response.location.startsWith('/') && hops < 5; hops++) response = await this.get(response.location);
+    return response;
+  }
+
   /** Posts a form the way a browser does, with the CSRF token of the last page unless one is given. */
   async post(url: string, fields: Record<string, string | string[]>, options: { csrf?: string | null } = {}) {
     const params = new URLSearchParams();

@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+import { createAccountWithOwner, setSsoEnabled } from './accounts/service.js';
+import { getAccountBySlug, listAccounts } from './accounts/store.js';
+import { hashPassword } from './auth/passwords.js';
+import { deleteSessionsOf } from './auth/sessions.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/connect.js';
+import { migrateToLatest } from './db/migrate.js';
+import { newSecret } from './platform/ids.js';
+
+const HELP = `Blanca operator commands (configuration from the same environment variables as the server):
+
+  blanca migrate                                   run database migrations
+  blanca account list                              list accounts
+  blanca account create --name NAME --owner-email EMAIL [--owner-password PW]
+  blanca sso enable SLUG | blanca sso disable SLUG switch the enterprise SSO feature for an account
+  blanca owner reset-password SLUG [--password PW] new owner password (printed once when generated)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { name: { type: 'string' }, 'owner-email': { type: 'string' }, 'owner-password': { type: 'string' }, password: { type: 'string' } } });
+  const [group, command, target] = positionals;
+  if (!group || group === 'help') {
+    console.log(HELP);
+    return 0;
+  }
+  const config = loadConfig();
+  const database = openDatabase({ databaseUrl: config.DATABASE_URL, sqliteFile: config.databaseFile });
+  const { db } = database;
+  const now = new Date();
+  try {
+    await migrateToLatest(db);
+    const account = async () => {
+      const found = target ? await getAccountBySlug(db, target) : undefined;
+      if (!found) throw new ConfigError(`No account with the short name "${target ?? ''}". See: blanca account list`);
+      return found;
+    };
+    switch (`${group} ${command ?? ''}`.trim()) {
+      case 'migrate':
+        console.log('Migrations are up to date.');
+        return 0;
+      case 'account list':
+        for (const a of await listAccounts(db)) console.log(`${a.slug}\t${a.name}\tsso=${a.sso_enabled ? 'on' : 'off'}`);
+        return 0;
+      case 'account create': {
+        if (!values.name || !values['owner-email']) throw new ConfigError('account create needs --name and --owner-email');
+        const created = await createAccountWithOwner(db, { name: values.name, ownerEmail: values['owner-email'], ownerPassword: values['owner-password'] }, now);
+        console.log(`Created account "${created.account.slug}". Owner: ${values['owner-email']}${created.generatedPassword ? `, password: ${created.ownerPassword}` : ''}`);
+        return 0;
+      }
+      case 'sso enable':
+      case 'sso disable': {
+        const found = await account();
+        await setSsoEnabled(db, found.id, command === 'enable', now);
+        console.log(`Single sign-on is now ${command === 'enable' ? 'on' : 'off'} for "${found.slug}".`);
+        return 0;
+      }
+      case 'owner reset-password': {
+        const found = await account();
+        const owner = await db.selectFrom('subaccounts').select('id').where('account_id', '=', found.id).where('is_owner', '=', 1).executeTakeFirstOrThrow();
+        const password = values.password ?? newSecret(12);
+        await db.updateTable('subaccounts').set({ password_hash: await hashPassword(password), failed_logins: 0, locked_until: null, updated_at: now.getTime() }).where('id', '=', owner.id).execute();
+        await deleteSessionsOf(db, 'subaccount', owner.id);
+        console.log(`New owner password for "${found.slug}"${values.password ? ' set.' : `: ${password}`}`);
+        return 0;
+      }
+      default:
+        console.error(`Unknown command "${positionals.join(' ')}".\n\n${HELP}`);
+        return 2;
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,31 @@
+import type { FastifyRequest } from 'fastify';
+import type { SignInExtensions } from '../auth/portal.js';
+import { html, type SafeHtml } from '../platform/html.js';
+import type { AppDeps } from '../web/deps.js';
+import { idpLogoutUrl } from './logout.js';
+import { ssoDeps } from './routes.js';
+import { getConnection } from './store.js';
+
+/** What SSO adds to the password sign-in page and to signing out. */
+export function ssoSignInExtensions(deps: AppDeps): SignInExtensions {
+  return {
+    async loginButtons(request: FastifyRequest, csrf: SafeHtml) {
+      const t = request.t;
+      const account = request.account;
+      const connection = account?.sso_enabled ? await getConnection(deps.db, account.id) : undefined;
+      const returnTo = typeof (request.query as Record<string, unknown>).returnTo === 'string' ? String((request.query as Record<string, unknown>).returnTo) : '/';
+      return html`<section aria-labelledby="sso-heading" class="stack" style="margin-top:1rem">
+  <h2 id="sso-heading">${t('sso.signIn')}</h2>
+  ${connection?.status === 'connected' && account ? html`<p><a class="button" id="sso-account-button" href="/sso/${account.slug}/login?returnTo=${encodeURIComponent(returnTo)}">${t('sso.signIn')}: ${account.name}</a></p>` : ''}
+  <form method="post" action="/login/sso">${csrf}<input type="hidden" name="returnTo" value="${returnTo}">
+    <label for="sso-email">${t('sso.emailLabel')}</label><p class="hint" id="sso-email-hint">${t('sso.emailHelp')}</p>
+    <input type="email" id="sso-email" name="email" autocomplete="email" aria-describedby="sso-email-hint">
+    <div class="actions" style="margin-top:.5rem"><button type="submit" class="secondary">${t('sso.signIn')}</button></div>
+  </form></section>`;
+    },
+    async beforeLogout(request: FastifyRequest) {
+      if (!request.session || !request.account) return null;
+      return idpLogoutUrl(ssoDeps(deps), request.account, request.session, deps.clock.now());
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import type { AccountRow } from '../accounts/store.js';
+import type { Session } from '../auth/sessions.js';
+import { buildLogoutRequestRedirect, buildLogoutResponseRedirect, validateLogoutRequest, validateLogoutResponse, type IncomingSamlMessage } from './saml/requests.js';
+import { certificatesOf, spEndpoints } from './service.js';
+import type { SsoDeps } from './signin.js';
+import { getConnection, rememberRequest, requestIdStore, writeSsoLog } from './store.js';
+
+// Single logout both ways (SAML 2.0 SLO, HTTP-Redirect binding): Blanca → IdP when a person signs
+// out of a session that came from SSO, and IdP → Blanca when they sign out at the IdP.
+const LOGOUT_TTL_MS = 10 * 60 * 1000;
+
+/** The IdP logout URL (signed LogoutRequest with the NameID and SessionIndex of sign-in), or null. */
+export async function idpLogoutUrl(deps: SsoDeps, account: AccountRow, session: Session, now: Date): Promise<string | null> {
+  if (!session.sso_name_id) return null;
+  const connection = await getConnection(deps.db, account.id);
+  if (!connection?.idp_slo_url || !connection.idp_entity_id || !connection.idp_sso_url) return null;
+  const sp = spEndpoints(deps.config.publicUrl, account.slug);
+  const { url, requestId } = await buildLogoutRequestRedirect({
+    sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, signing: { privateKeyPem: connection.sp_private_key, certificatePem: connection.sp_certificate } },
+    idp: { entityId: connection.idp_entity_id, ssoUrl: connection.idp_sso_url, sloUrl: connection.idp_slo_url, certificates: certificatesOf(connection) },
+    now,
+    nameId: session.sso_name_id,
+    nameIdFormat: null,
+    sessionIndex: session.sso_session_index,
+  });
+  await rememberRequest(deps.db, account.id, requestId, { returnTo: '/login', purpose: 'logout' }, now, LOGOUT_TTL_MS);
+  await writeSsoLog(deps.db, { account_id: account.id, direction: 'out', kind: 'logout_request', outcome: 'info', person: session.sso_name_id, summary: `Sent a signed LogoutRequest to the IdP for ${session.sso_name_id}.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, now);
+  return url;
+}
+
+export type SloResult = { kind: 'redirect'; url: string } | { kind: 'failed'; message: string };
+
+export async function handleSloMessage(deps: SsoDeps, account: AccountRow, message: IncomingSamlMessage, hasRequest: boolean, now: Date): Promise<SloResult> {
+  const connection = await getConnection(deps.db, account.id);
+  if (!connection?.idp_entity_id || !connection.idp_sso_url) return { kind: 'failed', message: 'Single sign-on is not connected for this account.' };
+  const sp = spEndpoints(deps.config.publicUrl, account.slug);
+  const idp = { entityId: connection.idp_entity_id, ssoUrl: connection.idp_sso_url, ...(connection.idp_slo_url ? { sloUrl: connection.idp_slo_url } : {}), certificates: certificatesOf(connection), allowSha1: connection.allow_sha1 === 1 };
+  const common = { message, sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl }, idp, now, clockSkewMs: connection.clock_skew_seconds * 1000 };
+
+  if (!hasRequest) {
+    const response = await validateLogoutResponse({ ...common, requestIdStore: requestIdStore(deps.db, account.id, now, new Map()) });
+    if (!response.ok) {
+      await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_response', outcome: 'failure', person: null, summary: response.reason, fix: response.fix, failure_code: response.code, xml: response.responseXml ?? null, attributes: null, mapping: null }, now);
+      return { kind: 'redirect', url: '/login' };
+    }
+    await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_response', outcome: 'success', person: null, summary: 'The IdP confirmed the single logout.', fix: null, failure_code: null, xml: response.xml, attributes: null, mapping: null }, now);
+    return { kind: 'redirect', url: '/login' };
+  }
+
+  const received = await validateLogoutRequest(common);
+  if (!received.ok) {
+    await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_request', outcome: 'failure', person: null, summary: received.reason, fix: received.fix, failure_code: received.code, xml: received.responseXml ?? null, attributes: null, mapping: null }, now);
+    return { kind: 'failed', message: 'The sign-out request could not be verified.' };
+  }
+  const request = received.request;
+  let query = deps.db.deleteFrom('sessions').where('account_id', '=', account.id).where('sso_name_id', '=', request.nameId);
+  if (request.sessionIndexes.length > 0) query = query.where('sso_session_index', 'in', request.sessionIndexes);
+  const deleted = await query.executeTakeFirst();
+  await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_request', outcome: 'success', person: request.nameId, summary: `The IdP signed ${request.nameId} out: ${Number(deleted.numDeletedRows)} Blanca session(s) ended.`, fix: null, failure_code: null, xml: request.xml, attributes: null, mapping: null }, now);
+  if (!connection.idp_slo_url) return { kind: 'redirect', url: '/login' };
+  const { url } = await buildLogoutResponseRedirect({
+    sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, signing: { privateKeyPem: connection.sp_private_key, certificatePem: connection.sp_certificate } },
+    idp: { ...idp, sloUrl: connection.idp_slo_url },
+    now,
+    inResponseTo: request.id,
+    success: true,
+    ...(request.relayState ? { relayState: request.relayState } : {}),
+  });
+  return { kind: 'redirect', url };
+}

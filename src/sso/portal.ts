@@ -1,0 +1,200 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { settingsTabs } from '../accounts/portal.js';
+import { hasPermission } from '../auth/permissions.js';
+import { AppError, forbidden, type FieldError } from '../platform/errors.js';
+import { html } from '../platform/html.js';
+import { parseInput } from '../platform/validation.js';
+import { visibleUsers } from '../users/service.js';
+import type { AppDeps } from '../web/deps.js';
+import { setFlash, takeFlash } from '../web/flash.js';
+import { errorSummary, selectField, textField } from '../web/forms.js';
+import { contextOf, redirectTo } from '../web/guards.js';
+import { portalPage } from '../web/page.js';
+import { ATTRIBUTE_PRESETS, type AttributeNames } from './attributes.js';
+import { ConnectBody, type ConnectionView } from './schemas.js';
+import { connect, ensureConnection, getConnectionView, readIdpMetadata, toConnectionView } from './service.js';
+import { ssoDeps } from './routes.js';
+import { startSignIn } from './signin.js';
+import { getSsoLogEntry, listSsoLog } from './store.js';
+
+type FormValues = Record<string, string>;
+
+function valuesOf(view: ConnectionView): FormValues {
+  return {
+    ssoType: view.ssoType,
+    idpMetadataUrl: view.idpMetadataUrl ?? '',
+    idpEntityId: view.idpEntityId ?? '',
+    idpSsoUrl: view.idpSsoUrl ?? '',
+    idpSloUrl: view.idpSloUrl ?? '',
+    idpCertificates: '',
+    idpMetadataXml: '',
+    attrFirstName: view.attributes.firstName,
+    attrLastName: view.attributes.lastName,
+    attrEmail: view.attributes.email,
+    attrDisplayName: view.attributes.displayName,
+    attrRole: view.attributes.role,
+    allowIdpInitiated: view.allowIdpInitiated ? 'true' : '',
+    emailDomains: view.emailDomains.join(', '),
+  };
+}
+
+/** PEM blocks or bare base64 bodies, one or several, as pasted. */
+function splitCertificates(text: string): string[] {
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+  if (blocks) return blocks;
+  return text.split(/\n\s*\n/).map((b) => b.trim()).filter(Boolean);
+}
+
+function connectInput(v: FormValues): unknown {
+  const blank = (s: string | undefined) => (s && s.trim() !== '' ? s.trim() : undefined);
+  return {
+    ssoType: v.ssoType,
+    ...(blank(v.idpMetadataUrl) ? { idpMetadataUrl: blank(v.idpMetadataUrl) } : {}),
+    ...(blank(v.idpMetadataXml) ? { idpMetadataXml: v.idpMetadataXml } : {}),
+    ...(blank(v.idpEntityId) ? { idpEntityId: blank(v.idpEntityId) } : {}),
+    ...(blank(v.idpSsoUrl) ? { idpSsoUrl: blank(v.idpSsoUrl) } : {}),
+    idpSloUrl: blank(v.idpSloUrl) ?? null,
+    ...(blank(v.idpCertificates) ? { idpCertificates: splitCertificates(v.idpCertificates ?? '') } : {}),
+    attributes: { firstName: v.attrFirstName ?? '', lastName: v.attrLastName ?? '', email: v.attrEmail ?? '', displayName: v.attrDisplayName ?? '', role: v.attrRole ?? '' },
+    allowIdpInitiated: v.allowIdpInitiated === 'true',
+    emailDomains: (v.emailDomains ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
+  };
+}
+
+/** Form field names → schema paths, so errors land next to the right field. */
+const FIELD_OF_PATH: Record<string, string> = { 'attributes.firstName': 'attrFirstName', 'attributes.lastName': 'attrLastName', 'attributes.email': 'attrEmail', 'attributes.displayName': 'attrDisplayName', 'attributes.role': 'attrRole' };
+const toFormErrors = (errors: FieldError[]) => errors.map((e) => ({ ...e, path: FIELD_OF_PATH[e.path] ?? e.path.replace(/\[\d+\]$/, '') }));
+
+export async function ssoPortal(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  async function tab(request: FastifyRequest, reply: FastifyReply, state: { values?: FormValues; errors?: FieldError[]; notice?: string }) {
+    const ctx = contextOf(request, deps);
+    if (!hasPermission(ctx.actor, 'account.manage')) throw forbidden();
+    const t = request.t;
+    if (!request.account?.sso_enabled) {
+      return portalPage(request, reply, deps, { title: t('settings.sso'), current: '/settings' }, () => html`<h1>${t('settings.title')}</h1>${settingsTabs(request, 'sso')}<p role="status">${t('sso.tab.disabled')}</p>`);
+    }
+    const { account, row } = await ensureConnection(ctx);
+    const view = toConnectionView(row, account, deps.config, ctx.now);
+    const v = state.values ?? valuesOf(view);
+    const errors = toFormErrors(state.errors ?? []);
+    const attr = (name: string, key: 'sso.attr.firstName' | 'sso.attr.lastName' | 'sso.attr.email' | 'sso.attr.displayName' | 'sso.attr.role') => textField({ name, label: t(key), value: v[name], errors });
+    return portalPage(request, reply, deps, { title: t('settings.sso'), current: '/settings', flash: state.notice ?? takeFlash(request, reply), ...(errors.length ? { status: 400 } : {}) }, (csrf) => html`
+<h1>${t('settings.title')}</h1>
+${settingsTabs(request, 'sso')}
+<p>${t('sso.tab.intro')} <strong>${t('sso.status')}:</strong> <span id="sso-status">${t(`sso.status.${view.status}`)}</span> · <a href="/settings/sso/log">${t('sso.log')}</a></p>
+${view.status === 'connected' ? html`<section class="flash" aria-labelledby="sp-heading"><h2 id="sp-heading">${t('sso.connected')}</h2>
+  <p><strong>${t('sso.spDescriptorUrl')}:</strong> <code id="sp-descriptor-url">${view.sp.descriptorUrl}</code></p>
+  <p><strong>${t('sso.spEntityId')}:</strong> <code>${view.sp.entityId}</code><br><strong>${t('sso.acsUrl')}:</strong> <code>${view.sp.acsUrl}</code></p>
+  <p class="actions"><a class="button" href="/sso/${account.slug}/metadata?download=1" download>${t('sso.download')}</a>
+  <form method="post" action="/settings/sso/test">${csrf}<button type="submit" class="secondary">${t('sso.testConnection')}</button></form></p></section>` : ''}
+${errorSummary(t, errors)}
+<form method="post" action="/settings/sso" class="stack" novalidate>
+  ${csrf}
+  <fieldset><legend>${t('sso.type')}</legend>
+    <label class="checkbox"><input type="radio" name="ssoType" value="user"${v.ssoType !== 'subaccount' ? html` checked` : ''}> ${t('sso.type.user')}</label>
+    <label class="checkbox"><input type="radio" name="ssoType" value="subaccount"${v.ssoType === 'subaccount' ? html` checked` : ''}> ${t('sso.type.subaccount')}</label>
+  </fieldset>
+  ${textField({ name: 'idpMetadataUrl', label: t('sso.metadataUrl'), type: 'url', hint: t('sso.metadataUrlHelp'), value: v.idpMetadataUrl, errors })}
+  <div class="actions"><button type="submit" name="action" value="import" class="secondary">${t('sso.import')}</button></div>
+  <div><label for="f-idpMetadataXml">${t('sso.metadataXml')}</label>
+    <input type="file" id="metadata-file" accept=".xml,application/xml,text/xml" aria-label="${t('sso.metadataXml')}">
+    <textarea id="f-idpMetadataXml" name="idpMetadataXml" rows="3">${v.idpMetadataXml ?? ''}</textarea></div>
+  ${textField({ name: 'idpEntityId', label: t('sso.entityId'), value: v.idpEntityId, errors })}
+  ${textField({ name: 'idpSsoUrl', label: t('sso.loginUrl'), type: 'url', value: v.idpSsoUrl, errors })}
+  ${textField({ name: 'idpSloUrl', label: `${t('sso.logoutUrl')} (${t('form.optional')})`, type: 'url', hint: t('sso.logoutHelp'), value: v.idpSloUrl, errors })}
+  <div><label for="f-idpCertificates">${t('sso.certificates')}</label><p class="hint" id="f-idpCertificates-hint">${t('sso.certificatesHelp')}</p>
+    ${view.idpCertificates.length ? html`<ul id="idp-certificates">${view.idpCertificates.map((c) => html`<li>${c.subject} — ${c.notBefore.slice(0, 10)} → ${c.notAfter.slice(0, 10)}${c.expired ? ' (expired)' : ''} <code>${c.sha1Thumbprint}</code></li>`)}</ul>` : ''}
+    <textarea id="f-idpCertificates" name="idpCertificates" rows="3" aria-describedby="f-idpCertificates-hint">${v.idpCertificates ?? ''}</textarea>
+    ${errors.find((e) => e.path === 'idpCertificates') ? html`<p class="field-error">${errors.find((e) => e.path === 'idpCertificates')!.message}</p>` : ''}</div>
+  <fieldset><legend>${t('sso.attributes')}</legend>
+    <div class="actions">${selectField({ name: 'preset', label: t('sso.preset'), value: 'entra', options: Object.entries(ATTRIBUTE_PRESETS).map(([id, p]) => ({ value: id, label: p.label })) })}<button type="submit" name="action" value="preset" class="secondary">OK</button></div>
+    ${attr('attrFirstName', 'sso.attr.firstName')}${attr('attrLastName', 'sso.attr.lastName')}${attr('attrEmail', 'sso.attr.email')}${attr('attrDisplayName', 'sso.attr.displayName')}${attr('attrRole', 'sso.attr.role')}
+  </fieldset>
+  <label class="checkbox"><input type="checkbox" name="allowIdpInitiated" value="true"${v.allowIdpInitiated === 'true' ? html` checked` : ''}> ${t('sso.allowIdpInitiated')}</label>
+  ${textField({ name: 'emailDomains', label: `${t('sso.emailDomains')} (${t('form.optional')})`, hint: t('sso.emailDomainsHelp'), value: v.emailDomains, errors })}
+  <div class="actions"><button type="submit" name="action" value="connect">${t('sso.connect')}</button></div>
+</form>
+<script>document.getElementById('metadata-file')?.addEventListener('change',async(e)=>{const f=e.target.files[0];if(f){document.getElementById('f-idpMetadataXml').value=await f.text();}});</script>`);
+  }
+
+  app.get('/settings/sso', async (request, reply) => tab(request, reply, {}));
+
+  app.post('/settings/sso', async (request, reply) => {
+    const ctx = contextOf(request, deps);
+    const body = request.body as Record<string, unknown>;
+    const values: FormValues = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf').map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v ?? '')]));
+    if (values.action === 'preset') {
+      const preset: AttributeNames | undefined = ATTRIBUTE_PRESETS[values.preset ?? '']?.names;
+      if (preset) Object.assign(values, { attrFirstName: preset.firstName, attrLastName: preset.lastName, attrEmail: preset.email, attrDisplayName: preset.displayName, attrRole: preset.role });
+      return tab(request, reply, { values });
+    }
+    if (values.action === 'import') {
+      await ensureConnection(ctx);
+      const read = await readIdpMetadata(ctx, deps.config, { ...(values.idpMetadataUrl ? { url: values.idpMetadataUrl } : {}), ...(values.idpMetadataXml ? { xml: values.idpMetadataXml } : {}) });
+      if (!read.ok) return tab(request, reply, { values, errors: [{ path: values.idpMetadataXml ? 'idpMetadataXml' : 'idpMetadataUrl', message: `${read.reason} You can also enter the URLs and the certificate by hand.` }] });
+      const m = read.metadata;
+      Object.assign(values, { idpEntityId: m.entityId, idpSsoUrl: m.ssoUrls.redirect ?? m.ssoUrls.post ?? '', idpSloUrl: m.sloUrls.redirect ?? m.sloUrls.post ?? '', idpCertificates: m.signingCertificates.map((c) => c.pem).join('\n') });
+      return tab(request, reply, { values, notice: [`${m.signingCertificates.length} signing certificate(s) read from the metadata.`, ...m.warnings].join(' ') });
+    }
+    try {
+      await connect(ctx, deps.config, parseInput(ConnectBody, connectInput(values)));
+    } catch (error) {
+      if (error instanceof AppError && error.fieldErrors.length > 0) return tab(request, reply, { values, errors: error.fieldErrors });
+      throw error;
+    }
+    setFlash(reply, request.t('sso.connected'), deps.config.secureCookies);
+    return redirectTo(reply, '/settings/sso');
+  });
+
+  app.post('/settings/sso/test', async (request, reply) => {
+    const ctx = contextOf(request, deps);
+    await getConnectionView(ctx, deps.config);
+    const started = await startSignIn(ssoDeps(deps), request.account!, { returnTo: '/settings/sso/log', purpose: 'test' }, ctx.now);
+    if (!started.ok) throw new AppError('validation_failed', 'Connect single sign-on first.');
+    return reply.redirect(started.redirectUrl, 303);
+  });
+
+  app.get<{ Querystring: { person?: string; outcome?: string } }>('/settings/sso/log', async (request, reply) => {
+    const ctx = contextOf(request, deps);
+    await getConnectionView(ctx, deps.config);
+    const t = request.t;
+    const entries = await listSsoLog(deps.db, ctx.actor.accountId, { person: request.query.person, outcome: request.query.outcome, limit: 100 });
+    return portalPage(request, reply, deps, { title: t('sso.log'), current: '/settings' }, () => html`
+<h1>${t('sso.log')}</h1>
+${settingsTabs(request, 'sso')}
+<form method="get" action="/settings/sso/log" class="actions">
+  <label for="log-person">Person</label><input type="text" id="log-person" name="person" value="${request.query.person ?? ''}">
+  <label for="log-outcome">Outcome</label><select id="log-outcome" name="outcome"><option value="">all</option>${['success', 'failure', 'info'].map((o) => html`<option${request.query.outcome === o ? html` selected` : ''}>${o}</option>`)}</select>
+  <button type="submit" class="secondary">Search</button></form>
+<table><thead><tr><th scope="col">${t('audit.when')}</th><th scope="col">Direction</th><th scope="col">Outcome</th><th scope="col">Person</th><th scope="col">Summary</th></tr></thead>
+<tbody>${entries.map((e) => html`<tr><td><a href="/settings/sso/log/${e.id}">${new Date(e.created_at).toISOString().replace('T', ' ').slice(0, 19)}</a></td><td>${e.direction === 'in' ? 'IdP → Blanca' : 'Blanca → IdP'} ${e.kind}</td><td><span class="pill">${e.outcome}</span></td><td>${e.person ?? ''}</td><td>${e.summary}</td></tr>`)}</tbody></table>`);
+  });
+
+  app.get<{ Params: { id: string } }>('/settings/sso/log/:id', async (request, reply) => {
+    const ctx = contextOf(request, deps);
+    await getConnectionView(ctx, deps.config);
+    const entry = await getSsoLogEntry(deps.db, ctx.actor.accountId, request.params.id);
+    if (!entry) throw new AppError('not_found');
+    const attributes = entry.attributes ? (JSON.parse(entry.attributes) as Record<string, string[]>) : null;
+    return portalPage(request, reply, deps, { title: request.t('sso.log'), current: '/settings' }, () => html`
+<h1>${request.t('sso.log')}: ${entry.kind}</h1>
+<p><span class="pill" id="log-outcome">${entry.outcome}</span> ${new Date(entry.created_at).toISOString()}</p>
+<p id="log-summary">${entry.summary}</p>
+${entry.fix ? html`<p><strong>Fix:</strong> <span id="log-fix">${entry.fix}</span></p>` : ''}
+${entry.failure_code ? html`<p>Code: <code>${entry.failure_code}</code></p>` : ''}
+${attributes ? html`<h2>Attributes received</h2><table id="log-attributes"><tbody>${Object.entries(attributes).map(([name, values]) => html`<tr><th scope="row"><code>${name}</code></th><td>${values.join(', ')}</td></tr>`)}</tbody></table>` : ''}
+${entry.mapping ? html`<h2>Mapping</h2><pre id="log-mapping">${JSON.stringify(JSON.parse(entry.mapping), null, 2)}</pre>` : ''}
+${entry.xml ? html`<h2>XML</h2><pre>${entry.xml}</pre>` : ''}
+<p><a href="/settings/sso/log">${request.t('sso.log')}</a></p>`);
+  });
+
+  // After a 1:n sign-in with several users: the person chooses which one to work as.
+  app.get('/sso/choose', async (request, reply) => {
+    const ctx = contextOf(request, deps);
+    const t = request.t;
+    const users = await visibleUsers(ctx);
+    return portalPage(request, reply, deps, { title: t('sso.chooseTitle') }, (csrf) => html`
+<h1>${t('sso.chooseTitle')}</h1><p>${t('sso.chooseHelp')}</p>
+<ul class="stack" id="choose-users">${users.map((u) => html`<li><form method="post" action="/users/${u.id}/act-as">${csrf}<button type="submit">${t('sso.workAs', { name: u.name })}</button></form></li>`)}</ul>`);
+  });
+}

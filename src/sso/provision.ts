@@ -1,0 +1,183 @@
+import type { Db, Tx } from '../db/database.js';
+import { recordAudit } from '../audit/store.js';
+import { newId } from '../platform/ids.js';
+import { replaceLinks, type SubaccountRow } from '../subaccounts/store.js';
+import type { SubaccountRole } from '../subaccounts/tables.js';
+import { listUsers, type UserRow } from '../users/store.js';
+import { USER_FEATURES } from '../users/schemas.js';
+import type { MappedPerson } from './attributes.js';
+import type { SsoType } from './tables.js';
+
+// Just-in-time provisioning, SPEC §3.2 / the article's section 7:
+//   whitelabel_admin / whitelabel_manager → an Administrator / Manager subaccount (either SSO type);
+//   User (1:1) → a white-label user named after the person, updated on later sign-ins;
+//   Subaccount (1:n) → an "SSO" subaccount linked to the users named by the roles,
+//   the links following the roles at every sign-in.
+export const ADMIN_ROLE = 'whitelabel_admin';
+export const MANAGER_ROLE = 'whitelabel_manager';
+
+export interface MappingReport {
+  ssoType: SsoType;
+  rolesReceived: string[];
+  adminRole: 'admin' | 'manager' | null;
+  linkedUsers: string[];
+  ignoredRoles: Array<{ role: string; why: string }>;
+  target: { type: 'user' | 'subaccount'; id: string; name: string; created: boolean } | null;
+}
+
+export type ProvisionOutcome =
+  | { kind: 'signed_in'; principal: { kind: 'user' | 'subaccount'; id: string; name: string }; actingUserId: string | null; chooseUser: boolean; report: MappingReport }
+  | { kind: 'no_access'; rolesReceived: string[]; existingUsers: string[]; report: MappingReport };
+
+const SSO_ACTOR = (person: MappedPerson) => ({ kind: 'sso' as const, id: null, label: `SSO: ${person.email ?? person.nameId}` });
+
+function adminRoleOf(roles: readonly string[]): 'admin' | 'manager' | null {
+  if (roles.includes(ADMIN_ROLE)) return 'admin';
+  if (roles.includes(MANAGER_ROLE)) return 'manager';
+  return null;
+}
+
+async function findSubaccount(tx: Tx, accountId: string, person: MappedPerson): Promise<SubaccountRow | undefined> {
+  const bySubject = await tx.selectFrom('subaccounts').selectAll().where('account_id', '=', accountId).where('sso_subject', '=', person.nameId).executeTakeFirst();
+  if (bySubject) return bySubject;
+  const email = person.email ?? person.nameId.toLowerCase();
+  return tx.selectFrom('subaccounts').selectAll().where('account_id', '=', accountId).where('email', '=', email).executeTakeFirst();
+}
+
+/** Creates or updates the person's subaccount; a manual subaccount keeps the role an administrator gave it. */
+async function upsertSubaccount(tx: Tx, accountId: string, person: MappedPerson, role: SubaccountRole, now: Date): Promise<{ row: SubaccountRow; created: boolean }> {
+  const existing = await findSubaccount(tx, accountId, person);
+  if (existing) {
+    const manual = existing.sso_subject === null;
+    const keepManualRole = manual && (existing.is_owner === 1 || role === 'sso');
+    const nextRole = keepManualRole ? existing.role : role;
+    await tx
+      .updateTable('subaccounts')
+      .set({ name: person.name, sso_subject: person.nameId, role: nextRole, updated_at: now.getTime() })
+      .where('id', '=', existing.id)
+      .execute();
+    if (nextRole !== existing.role) {
+      await tx.deleteFrom('sessions').where('principal_kind', '=', 'subaccount').where('principal_id', '=', existing.id).execute();
+      await recordAudit(tx, { accountId, actor: SSO_ACTOR(person), action: 'sso.role_change', object: { type: 'subaccount', id: existing.id, label: existing.email }, detail: { from: existing.role, to: nextRole } }, now);
+    }
+    return { row: { ...existing, name: person.name, sso_subject: person.nameId, role: nextRole }, created: false };
+  }
+  const row: SubaccountRow = {
+    id: newId(),
+    account_id: accountId,
+    email: person.email ?? person.nameId.toLowerCase(),
+    name: person.name,
+    role,
+    password_hash: null,
+    totp_secret: null,
+    is_owner: 0,
+    locale: null,
+    failed_logins: 0,
+    locked_until: null,
+    sso_subject: person.nameId,
+    created_at: now.getTime(),
+    updated_at: now.getTime(),
+  };
+  await tx.insertInto('subaccounts').values(row).execute();
+  await recordAudit(tx, { accountId, actor: SSO_ACTOR(person), action: 'sso.subaccount_create', object: { type: 'subaccount', id: row.id, label: row.email }, detail: { role } }, now);
+  return { row, created: true };
+}
+
+/** 1:1: the person's own white-label user, found by NameID, else by email, else created. */
+async function upsertUser(tx: Tx, accountId: string, person: MappedPerson, now: Date): Promise<{ row: UserRow; created: boolean }> {
+  let existing = await tx.selectFrom('whitelabel_users').selectAll().where('account_id', '=', accountId).where('sso_subject', '=', person.nameId).executeTakeFirst();
+  if (!existing && person.email) {
+    existing = await tx.selectFrom('whitelabel_users').selectAll().where('account_id', '=', accountId).where('email', '=', person.email).where('sso_subject', 'is', null).executeTakeFirst();
+  }
+  const name = await uniqueUserName(tx, accountId, person, existing?.id);
+  if (existing) {
+    await tx.updateTable('whitelabel_users').set({ name, email: person.email ?? existing.email, sso_subject: person.nameId, updated_at: now.getTime() }).where('id', '=', existing.id).execute();
+    return { row: { ...existing, name, email: person.email ?? existing.email, sso_subject: person.nameId }, created: false };
+  }
+  const row: UserRow = {
+    id: newId(),
+    account_id: accountId,
+    name,
+    email: person.email,
+    username: null,
+    password_hash: null,
+    totp_secret: null,
+    max_codes: 100,
+    features: JSON.stringify(USER_FEATURES),
+    short_domain: null,
+    locale: null,
+    failed_logins: 0,
+    locked_until: null,
+    sso_subject: person.nameId,
+    created_at: now.getTime(),
+    updated_at: now.getTime(),
+  };
+  await tx.insertInto('whitelabel_users').values(row).execute();
+  await recordAudit(tx, { accountId, actor: SSO_ACTOR(person), action: 'sso.user_create', object: { type: 'user', id: row.id, label: row.name } }, now);
+  return { row, created: true };
+}
+
+/** User names are unique per account: a second "Adam" becomes "Adam (adam2@…)". */
+async function uniqueUserName(tx: Tx, accountId: string, person: MappedPerson, ownId: string | undefined): Promise<string> {
+  const candidates = [person.name, `${person.name} (${person.email ?? person.nameId})`.slice(0, 80), `${person.name.slice(0, 60)} (${person.nameId.slice(0, 12)}…)`];
+  for (const candidate of candidates) {
+    const clash = await tx.selectFrom('whitelabel_users').select('id').where('account_id', '=', accountId).where('name', '=', candidate).executeTakeFirst();
+    if (!clash || clash.id === ownId) return candidate;
+  }
+  return `${person.name.slice(0, 40)} ${newId().slice(0, 8)}`;
+}
+
+/** Roles naming white-label users (exact names); the rest are reported, never guessed. */
+function linkRoles(person: MappedPerson, users: UserRow[]): { linked: UserRow[]; ignored: MappingReport['ignoredRoles'] } {
+  const byName = new Map(users.map((u) => [u.name, u]));
+  const linked: UserRow[] = [];
+  const ignored: MappingReport['ignoredRoles'] = [];
+  for (const role of person.roles) {
+    if (role === ADMIN_ROLE || role === MANAGER_ROLE) continue;
+    const user = byName.get(role);
+    if (user) linked.push(user);
+    else ignored.push({ role, why: `no white-label user is named "${role}"` });
+  }
+  return { linked, ignored };
+}
+
+export async function provisionPerson(db: Db, accountId: string, ssoType: SsoType, person: MappedPerson, now: Date): Promise<ProvisionOutcome> {
+  return db.transaction().execute(async (tx) => {
+    const adminRole = adminRoleOf(person.roles);
+    const users = await listUsers(tx, accountId);
+    const { linked, ignored } = ssoType === 'subaccount' ? linkRoles(person, users) : { linked: [], ignored: person.roles.filter((r) => r !== ADMIN_ROLE && r !== MANAGER_ROLE).map((role) => ({ role, why: 'roles only select users in Subaccount (1:n) mode' })) };
+    const report: MappingReport = { ssoType, rolesReceived: person.roles, adminRole, linkedUsers: linked.map((u) => u.name), ignoredRoles: ignored, target: null };
+
+    if (adminRole) {
+      const { row, created } = await upsertSubaccount(tx, accountId, person, adminRole, now);
+      await replaceLinks(tx, accountId, row.id, linked.map((u) => u.id), 'sso', now);
+      report.target = { type: 'subaccount', id: row.id, name: row.name, created };
+      return { kind: 'signed_in', principal: { kind: 'subaccount', id: row.id, name: row.name }, actingUserId: null, chooseUser: false, report };
+    }
+
+    if (ssoType === 'user') {
+      // A former SSO admin who lost the role keeps no administrative rights.
+      const former = await tx.selectFrom('subaccounts').selectAll().where('account_id', '=', accountId).where('sso_subject', '=', person.nameId).executeTakeFirst();
+      if (former && former.role !== 'sso' && former.is_owner === 0) {
+        await tx.updateTable('subaccounts').set({ role: 'sso', updated_at: now.getTime() }).where('id', '=', former.id).execute();
+        await replaceLinks(tx, accountId, former.id, [], 'sso', now);
+        await tx.deleteFrom('sessions').where('principal_kind', '=', 'subaccount').where('principal_id', '=', former.id).execute();
+      }
+      const { row, created } = await upsertUser(tx, accountId, person, now);
+      report.target = { type: 'user', id: row.id, name: row.name, created };
+      return { kind: 'signed_in', principal: { kind: 'user', id: row.id, name: row.name }, actingUserId: null, chooseUser: false, report };
+    }
+
+    // Subaccount (1:n): links follow the roles, including losing every link.
+    const existing = await findSubaccount(tx, accountId, person);
+    if (linked.length === 0) {
+      if (existing && existing.sso_subject !== null) await replaceLinks(tx, accountId, existing.id, [], 'sso', now);
+      return { kind: 'no_access', rolesReceived: person.roles, existingUsers: users.map((u) => u.name), report };
+    }
+    const { row, created } = await upsertSubaccount(tx, accountId, person, 'sso', now);
+    await replaceLinks(tx, accountId, row.id, linked.map((u) => u.id), 'sso', now);
+    report.target = { type: 'subaccount', id: row.id, name: row.name, created };
+    const only = linked.length === 1 ? linked[0]!.id : null;
+    return { kind: 'signed_in', principal: { kind: 'subaccount', id: row.id, name: row.name }, actingUserId: only, chooseUser: only === null, report };
+  });
+}

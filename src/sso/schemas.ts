@@ -1,0 +1,64 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from '../platform/schema.js';
+
+const Url = Type.String({ maxLength: 2048, pattern: '^https?://\\S+$', errorMessage: 'Enter an address starting with https:// (or http://).' });
+const AttributeName = Type.String({ minLength: 1, maxLength: 300, pattern: '\\S', errorMessage: 'Enter the attribute (claim) name.' });
+
+export const AttributeNamesSchema = Type.Object(
+  {
+    firstName: AttributeName,
+    lastName: AttributeName,
+    email: AttributeName,
+    displayName: AttributeName,
+    role: AttributeName,
+  },
+  { additionalProperties: false, description: 'SAML attribute names of the input mapper' },
+);
+
+/** Everything on the SSO tab; Connect saves it and activates the connection. */
+export const ConnectBody = Type.Object(
+  {
+    ssoType: Type.Union([Type.Literal('user'), Type.Literal('subaccount')], { description: 'user: 1 IdP user = 1 white-label user; subaccount: 1 IdP user → n white-label users by role' }),
+    idpMetadataUrl: Type.Optional(Nullable(Url)),
+    idpMetadataXml: Type.Optional(Type.String({ maxLength: 1024 * 1024, description: 'Pasted or uploaded IdP metadata, instead of the URL' })),
+    idpEntityId: Type.Optional(Nullable(Type.String({ maxLength: 1024, errorMessage: 'Enter the IdP entity ID (Entra: Microsoft Entra Identifier).' }))),
+    idpSsoUrl: Type.Optional(Nullable(Url)),
+    idpSloUrl: Type.Optional(Nullable(Url)),
+    idpCertificates: Type.Optional(Type.Array(Type.String({ maxLength: 16384 }), { maxItems: 10, description: 'PEM or base64 signing certificates; all are trusted (rollover)' })),
+    attributes: Type.Optional(AttributeNamesSchema),
+    allowIdpInitiated: Type.Optional(Type.Boolean({ description: 'Accept sign-ins started at the IdP (Entra My Apps)' })),
+    allowSha1: Type.Optional(Type.Boolean({ description: 'Accept SHA-1 signatures (legacy IdPs only)' })),
+    clockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, errorMessage: 'Use 0 to 600 seconds.' })),
+    emailDomains: Type.Optional(Type.Array(Type.String({ pattern: '^([a-z0-9-]+\\.)+[a-z]{2,}$', maxLength: 253, errorMessage: 'Use a domain such as example.com.' }), { maxItems: 50 })),
+  },
+  { additionalProperties: false },
+);
+export type ConnectInput = Static<typeof ConnectBody>;
+
+export const ImportMetadataBody = Type.Object(
+  {
+    url: Type.Optional(Url),
+    xml: Type.Optional(Type.String({ maxLength: 1024 * 1024 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ImportMetadataInput = Static<typeof ImportMetadataBody>;
+
+export const CertificateView = Type.Object({ subject: Type.String(), notBefore: Type.String(), notAfter: Type.String(), sha1Thumbprint: Type.String(), expired: Type.Boolean() });
+
+export const ConnectionView = Type.Object({
+  status: Type.Union([Type.Literal('not_configured'), Type.Literal('draft'), Type.Literal('connected')]),
+  ssoType: Type.Union([Type.Literal('user'), Type.Literal('subaccount')]),
+  idpMetadataUrl: Nullable(Type.String()),
+  idpEntityId: Nullable(Type.String()),
+  idpSsoUrl: Nullable(Type.String()),
+  idpSloUrl: Nullable(Type.String()),
+  idpCertificates: Type.Array(CertificateView),
+  attributes: AttributeNamesSchema,
+  allowIdpInitiated: Type.Boolean(),
+  allowSha1: Type.Boolean(),
+  clockSkewSeconds: Type.Integer(),
+  emailDomains: Type.Array(Type.String()),
+  sp: Type.Object({ entityId: Type.String(), descriptorUrl: Type.String({ description: 'SP descriptor URL: give it to the IdP' }), acsUrl: Type.String(), sloUrl: Type.String(), signInUrl: Type.String() }),
+});
+export type ConnectionView = Static<typeof ConnectionView>;

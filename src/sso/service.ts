@@ -1,0 +1,215 @@
+import { auditActor } from '../audit/actor.js';
+import { recordAudit } from '../audit/store.js';
+import type { AccountRow } from '../accounts/store.js';
+import { getAccount } from '../accounts/store.js';
+import { hasPermission } from '../auth/permissions.js';
+import type { Config } from '../config.js';
+import { AppError, forbidden, notFound } from '../platform/errors.js';
+import type { ServiceContext } from '../platform/context.js';
+import { ENTRA_ATTRIBUTES, type AttributeNames } from './attributes.js';
+import { readCertificate } from './saml/certificates.js';
+import { fetchIdpMetadata, parseIdpMetadata, type IdpMetadata } from './saml/idp-metadata.js';
+import { buildSpMetadata } from './saml/sp-metadata.js';
+import { generateSpKeyPair } from './saml/sp-keys.js';
+import type { ConnectInput, ConnectionView, ImportMetadataInput } from './schemas.js';
+import { getConnection, insertConnection, updateConnection, writeSsoLog, type ConnectionRow } from './store.js';
+
+export const DEFAULT_CLOCK_SKEW_SECONDS = 180;
+const METADATA_FETCH = { timeoutMs: 10_000, maxBytes: 1024 * 1024 };
+
+export interface SpEndpoints {
+  entityId: string;
+  descriptorUrl: string;
+  acsUrl: string;
+  sloUrl: string;
+  signInUrl: string;
+}
+
+/** One SP per account: its entity ID is its descriptor (metadata) URL. */
+export function spEndpoints(publicUrl: string, slug: string): SpEndpoints {
+  const base = `${publicUrl}/sso/${encodeURIComponent(slug)}`;
+  return { entityId: `${base}/metadata`, descriptorUrl: `${base}/metadata`, acsUrl: `${base}/acs`, sloUrl: `${base}/slo`, signInUrl: `${base}/login` };
+}
+
+export function attributeNamesOf(row: ConnectionRow): AttributeNames {
+  return { firstName: row.attr_first_name, lastName: row.attr_last_name, email: row.attr_email, displayName: row.attr_display_name, role: row.attr_role };
+}
+
+export function certificatesOf(row: ConnectionRow): string[] {
+  return JSON.parse(row.idp_certificates) as string[];
+}
+
+export function spMetadataXml(row: ConnectionRow, endpoints: SpEndpoints): string {
+  return buildSpMetadata({
+    entityId: endpoints.entityId,
+    acsUrl: endpoints.acsUrl,
+    sloUrl: endpoints.sloUrl,
+    signingCertificates: [row.sp_certificate],
+    nameIdFormats: ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress', 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified'],
+    wantAssertionsSigned: true,
+    authnRequestsSigned: false,
+  });
+}
+
+export function toConnectionView(row: ConnectionRow | undefined, account: AccountRow, config: Config, now: Date): ConnectionView {
+  const sp = spEndpoints(config.publicUrl, account.slug);
+  const certificates = row ? certificatesOf(row) : [];
+  return {
+    status: row ? row.status : 'not_configured',
+    ssoType: row?.sso_type ?? 'user',
+    idpMetadataUrl: row?.idp_metadata_url ?? null,
+    idpEntityId: row?.idp_entity_id ?? null,
+    idpSsoUrl: row?.idp_sso_url ?? null,
+    idpSloUrl: row?.idp_slo_url ?? null,
+    idpCertificates: certificates.flatMap((pem) => {
+      const read = readCertificate(pem);
+      if (!read.ok) return [];
+      const c = read.certificate;
+      return [{ subject: c.subject, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), sha1Thumbprint: c.sha1Thumbprint, expired: c.expired(now) }];
+    }),
+    attributes: row ? attributeNamesOf(row) : ENTRA_ATTRIBUTES,
+    allowIdpInitiated: row ? row.allow_idp_initiated === 1 : true,
+    allowSha1: row ? row.allow_sha1 === 1 : false,
+    clockSkewSeconds: row?.clock_skew_seconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
+    emailDomains: row ? (JSON.parse(row.email_domains) as string[]) : [],
+    sp: { entityId: sp.entityId, descriptorUrl: sp.descriptorUrl, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, signInUrl: sp.signInUrl },
+  };
+}
+
+async function requireSsoAdmin(ctx: ServiceContext): Promise<AccountRow> {
+  if (!hasPermission(ctx.actor, 'account.manage')) throw forbidden('Only administrators can configure single sign-on.');
+  const account = await getAccount(ctx.db, ctx.actor.accountId);
+  if (!account) throw notFound('This account');
+  if (account.sso_enabled !== 1) throw new AppError('feature_disabled', 'Single sign-on is an enterprise feature. Ask the platform operator to switch it on for this account.');
+  return account;
+}
+
+/** The connection row, created as a draft (with Blanca's SP key pair) the first time an admin opens the tab. */
+export async function ensureConnection(ctx: ServiceContext): Promise<{ account: AccountRow; row: ConnectionRow }> {
+  const account = await requireSsoAdmin(ctx);
+  const existing = await getConnection(ctx.db, account.id);
+  if (existing) return { account, row: existing };
+  const keys = await generateSpKeyPair({ commonName: `Blanca SP ${account.slug}`, now: ctx.now });
+  await insertConnection(ctx.db, {
+    account_id: account.id,
+    sso_type: 'user',
+    status: 'draft',
+    idp_metadata_url: null,
+    idp_entity_id: null,
+    idp_sso_url: null,
+    idp_slo_url: null,
+    idp_certificates: '[]',
+    attr_first_name: ENTRA_ATTRIBUTES.firstName,
+    attr_last_name: ENTRA_ATTRIBUTES.lastName,
+    attr_email: ENTRA_ATTRIBUTES.email,
+    attr_display_name: ENTRA_ATTRIBUTES.displayName,
+    attr_role: ENTRA_ATTRIBUTES.role,
+    allow_idp_initiated: 1,
+    allow_sha1: 0,
+    clock_skew_seconds: DEFAULT_CLOCK_SKEW_SECONDS,
+    email_domains: '[]',
+    sp_private_key: keys.privateKeyPem,
+    sp_certificate: keys.certificatePem,
+    metadata_fetched_at: null,
+    connected_at: null,
+    created_at: ctx.now.getTime(),
+    updated_at: ctx.now.getTime(),
+  });
+  return { account, row: (await getConnection(ctx.db, account.id))! };
+}
+
+export type MetadataResult = { ok: true; metadata: IdpMetadata } | { ok: false; reason: string };
+
+/** Fetches (SSRF-safe) or parses IdP metadata; every attempt is written to the SSO log. */
+export async function readIdpMetadata(ctx: ServiceContext, config: Config, input: ImportMetadataInput): Promise<MetadataResult> {
+  let body: Buffer | string;
+  if (input.xml && input.xml.trim() !== '') {
+    body = input.xml;
+  } else if (input.url) {
+    const fetched = await fetchIdpMetadata(input.url, { ...METADATA_FETCH, allowPrivateHosts: config.ssoMetadataAllowedHosts });
+    if (!fetched.ok) {
+      await writeSsoLog(ctx.db, { account_id: ctx.actor.accountId, direction: 'in', kind: 'metadata', outcome: 'failure', person: null, summary: `Could not download the IdP metadata from ${input.url}: ${fetched.reason}`, fix: 'Check the App Federation Metadata Url, or paste the metadata XML instead.', failure_code: 'metadata_fetch_failed', xml: null, attributes: null, mapping: null }, ctx.now);
+      return { ok: false, reason: fetched.reason };
+    }
+    body = fetched.body;
+  } else {
+    return { ok: false, reason: 'Enter the IdP SSO descriptor URL or paste the metadata XML.' };
+  }
+  const parsed = parseIdpMetadata(body, { now: ctx.now });
+  await writeSsoLog(ctx.db, {
+    account_id: ctx.actor.accountId,
+    direction: 'in',
+    kind: 'metadata',
+    outcome: parsed.ok ? 'info' : 'failure',
+    person: null,
+    summary: parsed.ok ? `Read IdP metadata of ${parsed.metadata.entityId}: ${parsed.metadata.signingCertificates.length} signing certificate(s).${parsed.metadata.warnings.length ? ` ${parsed.metadata.warnings.join(' ')}` : ''}` : `The IdP metadata could not be used: ${parsed.reason}`,
+    fix: parsed.ok ? null : 'Make sure the URL or file is the IdP (not the SP) metadata, e.g. Entra\'s App Federation Metadata Url.',
+    failure_code: parsed.ok ? null : 'metadata_invalid',
+    xml: typeof body === 'string' ? body.slice(0, 200_000) : body.toString('utf8').slice(0, 200_000),
+    attributes: null,
+    mapping: null,
+  }, ctx.now);
+  return parsed;
+}
+
+function fieldError(path: string, message: string): AppError {
+  return new AppError('validation_failed', message, [{ path, message }]);
+}
+
+/**
+ * Connect: saves the SSO tab and activates the connection. A metadata URL or XML is read first and
+ * fills what the admin left empty; whatever the admin typed wins.
+ */
+export async function connect(ctx: ServiceContext, config: Config, input: ConnectInput): Promise<ConnectionView> {
+  const { account, row } = await ensureConnection(ctx);
+  let metadata: IdpMetadata | null = null;
+  if ((input.idpMetadataXml && input.idpMetadataXml.trim()) || (input.idpMetadataUrl && input.idpMetadataUrl !== row.idp_metadata_url) || (input.idpMetadataUrl && !input.idpEntityId && !row.idp_entity_id)) {
+    const read = await readIdpMetadata(ctx, config, { ...(input.idpMetadataUrl ? { url: input.idpMetadataUrl } : {}), ...(input.idpMetadataXml ? { xml: input.idpMetadataXml } : {}) });
+    if (!read.ok) throw fieldError(input.idpMetadataXml ? 'idpMetadataXml' : 'idpMetadataUrl', `${read.reason} You can also enter the URLs and the certificate by hand.`);
+    metadata = read.metadata;
+  }
+  const typedCertificates = (input.idpCertificates ?? []).map((c) => c.trim()).filter(Boolean);
+  for (const [index, pem] of typedCertificates.entries()) {
+    const read = readCertificate(pem);
+    if (!read.ok) throw fieldError(`idpCertificates[${index}]`, `This is not an X.509 certificate: ${read.reason}`);
+  }
+  const certificates = typedCertificates.length > 0 ? typedCertificates : metadata ? metadata.signingCertificates.map((c) => c.pem) : certificatesOf(row);
+  const entityId = input.idpEntityId?.trim() || metadata?.entityId || row.idp_entity_id;
+  const ssoUrl = input.idpSsoUrl?.trim() || metadata?.ssoUrls.redirect || metadata?.ssoUrls.post || row.idp_sso_url;
+  const sloUrl = input.idpSloUrl === null ? null : input.idpSloUrl?.trim() || metadata?.sloUrls.redirect || metadata?.sloUrls.post || row.idp_slo_url;
+  if (!entityId) throw fieldError('idpEntityId', 'Enter the IdP entity ID (Entra: Microsoft Entra Identifier), or a metadata URL it can be read from.');
+  if (!ssoUrl) throw fieldError('idpSsoUrl', 'Enter the SSO login service URL (Entra: Login URL), or a metadata URL it can be read from.');
+  if (certificates.length === 0) throw fieldError('idpCertificates', 'Paste the IdP signing certificate (Entra: Certificate (Base64)), or a metadata URL it can be read from.');
+  const attributes = input.attributes ?? attributeNamesOf(row);
+  const changes = {
+    sso_type: input.ssoType,
+    status: 'connected' as const,
+    idp_metadata_url: input.idpMetadataUrl === undefined ? row.idp_metadata_url : input.idpMetadataUrl,
+    idp_entity_id: entityId,
+    idp_sso_url: ssoUrl,
+    idp_slo_url: sloUrl ?? null,
+    idp_certificates: JSON.stringify(certificates),
+    attr_first_name: attributes.firstName.trim(),
+    attr_last_name: attributes.lastName.trim(),
+    attr_email: attributes.email.trim(),
+    attr_display_name: attributes.displayName.trim(),
+    attr_role: attributes.role.trim(),
+    allow_idp_initiated: input.allowIdpInitiated === undefined ? row.allow_idp_initiated : input.allowIdpInitiated ? 1 : 0,
+    allow_sha1: input.allowSha1 === undefined ? row.allow_sha1 : input.allowSha1 ? 1 : 0,
+    clock_skew_seconds: input.clockSkewSeconds ?? row.clock_skew_seconds,
+    email_domains: JSON.stringify([...new Set((input.emailDomains ?? (JSON.parse(row.email_domains) as string[])).map((d) => d.toLowerCase()))]),
+    ...(metadata ? { metadata_fetched_at: ctx.now.getTime() } : {}),
+    connected_at: row.connected_at ?? ctx.now.getTime(),
+    updated_at: ctx.now.getTime(),
+  };
+  await ctx.db.transaction().execute(async (tx) => {
+    await updateConnection(tx, account.id, changes);
+    await recordAudit(tx, { accountId: account.id, actor: auditActor(ctx.actor), action: 'sso.connect', object: { type: 'sso_connection', id: account.id, label: entityId }, detail: { ssoType: input.ssoType, idpEntityId: entityId, certificates: certificates.length, fromMetadata: metadata !== null } }, ctx.now);
+  });
+  return toConnectionView(await getConnection(ctx.db, account.id), account, config, ctx.now);
+}
+
+export async function getConnectionView(ctx: ServiceContext, config: Config): Promise<ConnectionView> {
+  const account = await requireSsoAdmin(ctx);
+  return toConnectionView(await getConnection(ctx.db, account.id), account, config, ctx.now);
+}

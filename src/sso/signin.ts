@@ -1,0 +1,134 @@
+import type { AccountRow } from '../accounts/store.js';
+import { recordAudit } from '../audit/store.js';
+import { createSession } from '../auth/sessions.js';
+import type { Config } from '../config.js';
+import type { Db } from '../db/database.js';
+import { mapAttributes, type MappedPerson } from './attributes.js';
+import { provisionPerson, type MappingReport } from './provision.js';
+import { buildAuthnRequestRedirect } from './saml/requests.js';
+import { createResponseVerifier, type SamlLogin } from './saml/verify.js';
+import type { SamlFailureCode } from './saml/failures.js';
+import { attributeNamesOf, certificatesOf, spEndpoints, type SpEndpoints } from './service.js';
+import { getConnection, rememberRequest, replayCache, requestIdStore, writeSsoLog, type ConnectionRow, type PendingRequest } from './store.js';
+
+// The SAML sign-in, top to bottom: start → receive → verify → map attributes → provision → session.
+// Every outcome is written to the account's SSO log; the person sees only a short, safe message.
+const REQUEST_TTL_MS = 10 * 60 * 1000;
+
+export interface SsoDeps {
+  db: Db;
+  config: Config;
+  sessionTtlMs: number;
+}
+
+export type StartResult = { ok: true; redirectUrl: string } | { ok: false; reason: 'not_connected' };
+
+/** SP-initiated: an AuthnRequest whose id is remembered (shared by all instances) with the return path. */
+export async function startSignIn(deps: SsoDeps, account: AccountRow, pending: PendingRequest, now: Date): Promise<StartResult> {
+  const connection = await getConnection(deps.db, account.id);
+  if (!connection || connection.status !== 'connected' || account.sso_enabled !== 1 || !connection.idp_sso_url || !connection.idp_entity_id) return { ok: false, reason: 'not_connected' };
+  const sp = spEndpoints(deps.config.publicUrl, account.slug);
+  const { url, requestId } = await buildAuthnRequestRedirect({
+    sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl },
+    idp: { entityId: connection.idp_entity_id, ssoUrl: connection.idp_sso_url, certificates: certificatesOf(connection) },
+    now,
+    sign: false,
+    // Opaque: the return path stays on the server, so RelayState can never redirect elsewhere.
+    relayState: 'sp',
+  });
+  await rememberRequest(deps.db, account.id, requestId, pending, now, REQUEST_TTL_MS);
+  await writeSsoLog(deps.db, { account_id: account.id, direction: 'out', kind: 'authn_request', outcome: 'info', person: null, summary: `Sent the person to the IdP to sign in (${pending.purpose === 'test' ? 'test connection' : 'sign-in'}), request ${requestId}.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, now);
+  return { ok: true, redirectUrl: url };
+}
+
+export type SignInResult =
+  | { kind: 'session'; token: string; returnTo: string; chooseUser: boolean; report: MappingReport }
+  | { kind: 'no_access'; rolesReceived: string[]; existingUsers: string[] }
+  | { kind: 'test_report'; logId: string }
+  | { kind: 'failed'; code: SamlFailureCode | 'not_connected'; logId: string | null };
+
+/** IdP-initiated RelayState may carry a deep link; only Blanca's own paths are followed. */
+function safeRelayPath(relayState: string | undefined): string {
+  if (!relayState || !relayState.startsWith('/') || relayState.startsWith('//') || relayState.startsWith('/\\') || /[\r\n\t]/.test(relayState) || relayState.length > 2000) return '/';
+  return relayState;
+}
+
+/**
+ * `sp` is the account's own SP (from PUBLIC_URL and the slug) unless given: recorded responses of
+ * other SPs (the Entra fixtures) can then be checked against the SP identifiers they were issued for.
+ */
+export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: { SAMLResponse?: string | undefined; RelayState?: string | undefined }, now: Date, sp: SpEndpoints = spEndpoints(deps.config.publicUrl, account.slug)): Promise<SignInResult> {
+  // 1. receive
+  const connection = await getConnection(deps.db, account.id);
+  if (!connection || connection.status !== 'connected' || account.sso_enabled !== 1) {
+    const logId = await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'response', outcome: 'failure', person: null, summary: 'A SAML response arrived but single sign-on is not connected for this account.', fix: 'Finish the SSO tab and press Connect.', failure_code: 'not_connected', xml: null, attributes: null, mapping: null }, now);
+    return { kind: 'failed', code: 'not_connected', logId };
+  }
+
+  // 2. verify
+  const taken = new Map<string, PendingRequest>();
+  const verified = await verifyResponse(deps, account, connection, sp, form.SAMLResponse ?? '', now, taken);
+  if (!verified.ok) {
+    const logId = await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'response', outcome: 'failure', person: null, summary: verified.reason, fix: verified.fix, failure_code: verified.code, xml: verified.responseXml ?? null, attributes: null, mapping: null }, now);
+    return { kind: 'failed', code: verified.code, logId };
+  }
+  const login = verified.login;
+  const pending = login.inResponseTo ? taken.get(login.inResponseTo) : undefined;
+
+  // 3. map attributes
+  const person = mapAttributes(attributeNamesOf(connection), login.nameId, login.attributes);
+
+  // Test connection: report what arrived and how it would map, without signing anyone in.
+  if (pending?.purpose === 'test') {
+    const logId = await writeSsoLog(deps.db, logEntry(account.id, login, person, 'info', `Test connection succeeded for ${person.email ?? person.nameId}: nobody was signed in.`, null), now);
+    return { kind: 'test_report', logId };
+  }
+
+  // 4. provision
+  const outcome = await provisionPerson(deps.db, account.id, connection.sso_type, person, now);
+  if (outcome.kind === 'no_access') {
+    await writeSsoLog(deps.db, logEntry(account.id, login, person, 'failure', `${person.email ?? person.nameId} has no usable role: received ${outcome.rolesReceived.length ? outcome.rolesReceived.map((r) => `"${r}"`).join(', ') : 'no role'}, but no white-label user has that name.`, outcome.report, 'no_usable_role', 'In Entra, assign the person an app role whose value equals the name of a white-label user, or whitelabel_admin / whitelabel_manager.'), now);
+    return { kind: 'no_access', rolesReceived: outcome.rolesReceived, existingUsers: outcome.existingUsers };
+  }
+
+  // 5. session, bound to the IdP session for single logout
+  const { token } = await createSession(
+    deps.db,
+    { accountId: account.id, principalKind: outcome.principal.kind, principalId: outcome.principal.id, actingUserId: outcome.actingUserId, sso: { nameId: login.nameId, sessionIndex: login.sessionIndex } },
+    now,
+    deps.sessionTtlMs,
+  );
+  const target = outcome.report.target;
+  await writeSsoLog(deps.db, logEntry(account.id, login, person, 'success', `${person.email ?? person.nameId} signed in as ${target?.type === 'user' ? 'white-label user' : 'subaccount'} "${target?.name}"${target?.created ? ' (created now)' : ''}.`, outcome.report), now);
+  await recordAudit(deps.db, { accountId: account.id, actor: { kind: outcome.principal.kind, id: outcome.principal.id, label: outcome.principal.name }, action: 'auth.sign_in', object: { type: outcome.principal.kind, id: outcome.principal.id, label: outcome.principal.name }, detail: { method: 'sso', idpInitiated: login.inResponseTo === null } }, now);
+  const returnTo = pending ? pending.returnTo : safeRelayPath(form.RelayState);
+  return { kind: 'session', token, returnTo: outcome.chooseUser ? '/sso/choose' : returnTo, chooseUser: outcome.chooseUser, report: outcome.report };
+}
+
+function verifyResponse(deps: SsoDeps, account: AccountRow, connection: ConnectionRow, sp: SpEndpoints, samlResponse: string, now: Date, taken: Map<string, PendingRequest>) {
+  const verifier = createResponseVerifier({
+    sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, privateKeyPem: connection.sp_private_key },
+    idp: { entityId: connection.idp_entity_id ?? '', ssoUrl: connection.idp_sso_url ?? '', certificates: certificatesOf(connection), allowSha1: connection.allow_sha1 === 1 },
+    clockSkewMs: connection.clock_skew_seconds * 1000,
+    allowIdpInitiated: connection.allow_idp_initiated === 1,
+    requestIdStore: requestIdStore(deps.db, account.id, now, taken),
+    replayCache: replayCache(deps.db, account.id, now),
+  });
+  return verifier.verify(samlResponse, now);
+}
+
+function logEntry(accountId: string, login: SamlLogin, person: MappedPerson, outcome: 'success' | 'failure' | 'info', summary: string, report: MappingReport | null, code: string | null = null, fix: string | null = null) {
+  return {
+    account_id: accountId,
+    direction: 'in' as const,
+    kind: 'response',
+    outcome,
+    person: person.email ?? person.nameId,
+    summary: [summary, ...login.warnings].join(' '),
+    fix,
+    failure_code: code,
+    xml: login.responseXml,
+    attributes: JSON.stringify(login.attributes),
+    mapping: JSON.stringify({ person: { nameId: person.nameId, name: person.name, email: person.email, roles: person.roles }, ...(report ? { result: report } : {}) }),
+  };
+}

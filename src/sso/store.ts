@@ -1,0 +1,90 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Db, Tx } from '../db/database.js';
+import { newId } from '../platform/ids.js';
+import type { RequestIdStore, ReplayCache } from './saml/verify.js';
+import type { SsoConnectionsTable, SsoLogTable } from './tables.js';
+
+export type ConnectionRow = Selectable<SsoConnectionsTable>;
+export type SsoLogRow = Selectable<SsoLogTable>;
+
+export const getConnection = (db: Db | Tx, accountId: string): Promise<ConnectionRow | undefined> =>
+  db.selectFrom('sso_connections').selectAll().where('account_id', '=', accountId).executeTakeFirst();
+
+export async function insertConnection(db: Db | Tx, row: Insertable<SsoConnectionsTable>): Promise<void> {
+  await db.insertInto('sso_connections').values(row).onConflict((oc) => oc.column('account_id').doNothing()).execute();
+}
+
+export async function updateConnection(db: Db | Tx, accountId: string, changes: Updateable<SsoConnectionsTable>): Promise<void> {
+  await db.updateTable('sso_connections').set(changes).where('account_id', '=', accountId).execute();
+}
+
+/** Connected accounts whose people use one of these email domains (SP-initiated sign-in by email). */
+export async function connectionsForDomain(db: Db, domain: string): Promise<ConnectionRow[]> {
+  const rows = await db.selectFrom('sso_connections').selectAll().where('status', '=', 'connected').where('email_domains', 'like', `%"${domain.replace(/[%_"\\]/g, '')}"%`).execute();
+  return rows.filter((row) => (JSON.parse(row.email_domains) as string[]).includes(domain));
+}
+
+export interface PendingRequest {
+  returnTo: string;
+  purpose: string;
+}
+
+/** InResponseTo state in the database, so a sign-in started on one instance completes on another. */
+export async function rememberRequest(db: Db, accountId: string, id: string, pending: PendingRequest, now: Date, ttlMs: number): Promise<void> {
+  await db.insertInto('sso_requests').values({ id, account_id: accountId, return_to: pending.returnTo, purpose: pending.purpose, created_at: now.getTime(), expires_at: now.getTime() + ttlMs }).execute();
+}
+
+/** One-time: the row is deleted by the same statement that finds it, so two instances cannot both take it. */
+export async function takeRequest(db: Db, accountId: string, id: string, now: Date): Promise<PendingRequest | null> {
+  const rows = await db.deleteFrom('sso_requests').where('id', '=', id).where('account_id', '=', accountId).returning(['return_to', 'purpose', 'expires_at']).execute();
+  const row = rows[0];
+  if (!row || row.expires_at <= now.getTime()) return null;
+  return { returnTo: row.return_to, purpose: row.purpose };
+}
+
+export function requestIdStore(db: Db, accountId: string, now: Date, taken: Map<string, PendingRequest>): RequestIdStore {
+  return {
+    async take(id) {
+      const pending = await takeRequest(db, accountId, id, now);
+      if (pending) taken.set(id, pending);
+      return pending !== null;
+    },
+  };
+}
+
+/** Replay cache on a primary key: the insert of an assertion id seen before fails on every instance. */
+export function replayCache(db: Db, accountId: string, now: Date): ReplayCache {
+  return {
+    async remember(assertionId, notOnOrAfter) {
+      const result = await db
+        .insertInto('sso_replay')
+        .values({ account_id: accountId, assertion_id: assertionId, expires_at: Math.max(notOnOrAfter.getTime(), now.getTime()) })
+        .onConflict((oc) => oc.columns(['account_id', 'assertion_id']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+  };
+}
+
+export async function deleteExpiredSsoState(db: Db, now: Date): Promise<void> {
+  await db.deleteFrom('sso_requests').where('expires_at', '<=', now.getTime()).execute();
+  await db.deleteFrom('sso_replay').where('expires_at', '<=', now.getTime()).execute();
+}
+
+export type NewLogEntry = Omit<Insertable<SsoLogTable>, 'id' | 'created_at'>;
+
+export async function writeSsoLog(db: Db | Tx, entry: NewLogEntry, now: Date): Promise<string> {
+  const id = newId();
+  await db.insertInto('sso_log').values({ ...entry, id, created_at: now.getTime() }).execute();
+  return id;
+}
+
+export async function listSsoLog(db: Db, accountId: string, filter: { person?: string | undefined; outcome?: string | undefined; limit: number }): Promise<SsoLogRow[]> {
+  let query = db.selectFrom('sso_log').selectAll().where('account_id', '=', accountId);
+  if (filter.person) query = query.where('person', 'like', `%${filter.person.replace(/[%_]/g, '')}%`);
+  if (filter.outcome) query = query.where('outcome', '=', filter.outcome as SsoLogRow['outcome']);
+  return query.orderBy('created_at', 'desc').limit(filter.limit).execute();
+}
+
+export const getSsoLogEntry = (db: Db, accountId: string, id: string): Promise<SsoLogRow | undefined> =>
+  db.selectFrom('sso_log').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();

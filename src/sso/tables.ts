@@ -1,0 +1,75 @@
+export type SsoType = 'user' | 'subaccount';
+
+/** One SAML connection per account: the account's IdP and Blanca's SP keys for it. */
+export interface SsoConnectionsTable {
+  account_id: string;
+  sso_type: SsoType;
+  /** 'draft' until Connect succeeds; only 'connected' accepts sign-ins. */
+  status: 'draft' | 'connected';
+  idp_metadata_url: string | null;
+  idp_entity_id: string | null;
+  idp_sso_url: string | null;
+  idp_slo_url: string | null;
+  /** JSON array of PEM bodies: every signing certificate the IdP lists (rollover). */
+  idp_certificates: string;
+  attr_first_name: string;
+  attr_last_name: string;
+  attr_email: string;
+  attr_display_name: string;
+  attr_role: string;
+  allow_idp_initiated: number;
+  allow_sha1: number;
+  clock_skew_seconds: number;
+  /** Email domains whose people are sent to this IdP from the sign-in page. */
+  email_domains: string;
+  sp_private_key: string;
+  sp_certificate: string;
+  metadata_fetched_at: number | null;
+  connected_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** AuthnRequest ids Blanca sent and not yet seen answered (InResponseTo), shared by all instances. */
+export interface SsoRequestsTable {
+  id: string;
+  account_id: string;
+  /** Blanca path to return to after sign-in (deep link), checked to be local. */
+  return_to: string;
+  /** 'signin' or 'test' (Test connection ends on a report instead of a session). */
+  purpose: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** One-time use of assertions: an id seen once is refused until it would have expired anyway. */
+export interface SsoReplayTable {
+  account_id: string;
+  assertion_id: string;
+  expires_at: number;
+}
+
+/** The SSO log: every SAML exchange an administrator may need to see. */
+export interface SsoLogTable {
+  id: string;
+  account_id: string;
+  created_at: number;
+  /** 'in' (from the IdP) or 'out' (to the IdP). */
+  direction: 'in' | 'out';
+  /** authn_request, response, logout_request, logout_response, metadata, test */
+  kind: string;
+  outcome: 'success' | 'failure' | 'info';
+  /** NameID or email of the person, for search. */
+  person: string | null;
+  /** Plain-words result: why it failed, or what it did. */
+  summary: string;
+  /** What to try when it failed. */
+  fix: string | null;
+  failure_code: string | null;
+  /** The decoded XML (Blanca's own secrets never appear in messages). */
+  xml: string | null;
+  /** JSON: attributes received (name → values). */
+  attributes: string | null;
+  /** JSON: the mapping result (user/subaccount, roles used and ignored). */
+  mapping: string | null;
+}
