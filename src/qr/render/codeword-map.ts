@@ -11,6 +11,22 @@ const H_EC_CODEWORDS = [
   1350, 1440, 1530, 1620, 1710, 1800, 1890, 1980, 2100, 2220, 2310, 2430,
 ];
 
+// Bytes each version holds at level H in byte mode (ISO/IEC 18004 table 7).
+const H_BYTE_CAPACITY = [
+  7, 14, 24, 34, 44, 58, 64, 84, 98, 119, 137, 155, 177, 194, 220, 250, 280, 310, 338, 382, 403, 439, 461, 511, 535, 593, 625, 658, 698, 742,
+  790, 842, 898, 958, 983, 1051, 1093, 1139, 1219, 1273,
+];
+
+/**
+ * The smallest version that surely holds this many UTF-8 bytes at level H. Cheaper than
+ * letting qrcode find out, which builds and masks a whole symbol; denser modes qrcode may
+ * pick can only make the payload smaller. Null when no version does.
+ */
+export function versionHoldingAtH(bytes: number): number | null {
+  const index = H_BYTE_CAPACITY.findIndex((capacity) => capacity >= bytes);
+  return index === -1 ? null : index + 1;
+}
+
 export interface CodewordMap {
   /** Per module: index of the codeword it belongs to, or -1 (function pattern, remainder bit). */
   codewordOf: Int32Array;

@@ -1,8 +1,9 @@
 import type { ResolvedDesign } from './design.js';
 import { finderPath, FINDER_SIZE } from './finder-shapes.js';
+import { versionHoldingAtH } from './codeword-map.js';
 import { hasCentreAlignment, largestSafePad, type Pad } from './logo-pad.js';
 import type { Logo } from './logo.js';
-import { buildMatrix, type ModuleMatrix } from './matrix.js';
+import { buildMatrix, buildMatrixAtVersion, type ModuleMatrix } from './matrix.js';
 import { modulePath } from './module-shapes.js';
 
 /** Everything a renderer draws, in module units with the quiet zone included. */
@@ -35,11 +36,7 @@ export interface LogoPlacement {
 const MIN_VERSION_WITH_CIRCLE_FINDERS = 7;
 // Small versions leave no room for a pad between the finder patterns.
 const MIN_VERSION_WITH_LOGO = 5;
-// Larger versions of the same payload are tried for a larger safe pad, at some cost in density.
-const LOGO_VERSIONS_TRIED = 3;
-const GOOD_PAD_AREA = 0.1;
-// Clear space between the logo and the modules: a dark logo edge right next to them would
-// pull a reader's local threshold and misread the modules around the pad.
+// One module of background around the logo, so its edge is not read as modules.
 const LOGO_INSET = 1;
 
 export function layoutQr(payload: string, design: ResolvedDesign): QrLayout {
@@ -64,34 +61,20 @@ export function layoutQr(payload: string, design: ResolvedDesign): QrLayout {
 }
 
 /**
- * A logo always means level H. Versions whose centre alignment pattern the logo would hide
- * are skipped (see coversAlignment); of the next few, the first whose safe pad is large
- * enough, else the smallest, which keeps the modules largest. From version 35 on every
- * version has a centre pattern, and covering it is the only way left.
+ * A logo always means level H. A version whose middle alignment pattern the logo would
+ * hide is replaced by the next one without (7-13 become 14, 21-27 become 28): readers
+ * that search the logo for that pattern, zbar among them, find false ones in dark logos.
+ * From version 35 every version has one, and covering it is the only way left.
  */
 function symbolWithLogoPad(payload: string, minVersion: number): { matrix: ModuleMatrix; pad: Pad | null } {
-  let matrix = buildMatrix(payload, 'H', minVersion);
-  if (process.env.COVERCENTRE) return { matrix, pad: largestSafePad(matrix, { mayCoverCentreAlignment: hasCentreAlignment(matrix.version) }) };
-  if (hasCentreAlignment(matrix.version)) {
-    let version = matrix.version;
-    while (version <= 40 && hasCentreAlignment(version)) version++;
-    if (version > 40) return { matrix, pad: largestSafePad(matrix, { mayCoverCentreAlignment: true }) };
-    matrix = buildMatrix(payload, 'H', version);
+  let version = Math.max(minVersion, versionHoldingAtH(Buffer.byteLength(payload, 'utf8')) ?? 40);
+  while (version <= 40 && hasCentreAlignment(version)) version++;
+  if (version > 40) {
+    const matrix = buildMatrix(payload, 'H', minVersion);
+    return { matrix, pad: largestSafePad(matrix, { mayCoverCentreAlignment: true }) };
   }
-  const first = { matrix, pad: largestSafePad(matrix, { mayCoverCentreAlignment: false }) };
-  let candidate = first;
-  for (let attempt = 1; padArea(candidate) < GOOD_PAD_AREA; attempt++) {
-    let version = candidate.matrix.version + 1;
-    while (version <= 40 && hasCentreAlignment(version)) version++;
-    if (attempt === LOGO_VERSIONS_TRIED || version > 40) return first;
-    const bigger = buildMatrix(payload, 'H', version);
-    candidate = { matrix: bigger, pad: largestSafePad(bigger, { mayCoverCentreAlignment: false }) };
-  }
-  return candidate;
-}
-
-function padArea({ matrix, pad }: { matrix: ModuleMatrix; pad: Pad | null }): number {
-  return pad ? (pad.size / matrix.size) ** 2 : 0;
+  const matrix = buildMatrixAtVersion(payload, 'H', version);
+  return { matrix, pad: largestSafePad(matrix, { mayCoverCentreAlignment: false }) };
 }
 
 function placeLogo(logo: Logo, pad: Pad, quietZone: number): LogoPlacement {

@@ -12,12 +12,13 @@ const MAX_PAD_AREA = 0.2;
 const RESERVED_EDGE = 9;
 // The pad may spend this share of each block's repair capacity; the rest stays for dirt,
 // glare and print defects.
-const PAD_SHARE_OF_CORRECTION = Number(process.env.SHARE ?? 0.75);
+const PAD_SHARE_OF_CORRECTION = 0.75;
 
 /**
  * The largest centred pad, up to 20 % of the symbol, that leaves the alignment patterns
  * visible and whose hidden codewords every Reed-Solomon block can repair with capacity to
- * spare. Both depend on the version: about 15-20 % for versions 5-6, 3-6 % above.
+ * spare. Both depend on the version: about 10 % of the symbol for versions 5-6 (short
+ * links), 3-6 % for versions 14-20, less above.
  */
 export function largestSafePad(matrix: ModuleMatrix, options: { mayCoverCentreAlignment: boolean }): Pad | null {
   const n = matrix.size;

@@ -17,7 +17,15 @@ export interface ModuleMatrix {
  * at this level: callers check fitsInQrCode first.
  */
 export function buildMatrix(payload: string, level: ErrorCorrectionLevel, minVersion = 1): ModuleMatrix {
-  let code = QRCode.create(payload, { errorCorrectionLevel: level });
-  if (code.version < minVersion) code = QRCode.create(payload, { errorCorrectionLevel: level, version: minVersion });
+  const code = QRCode.create(payload, { errorCorrectionLevel: level });
+  return code.version < minVersion ? buildMatrixAtVersion(payload, level, minVersion) : fromQrCode(code);
+}
+
+/** Exactly this version, which the caller knows holds the payload. */
+export function buildMatrixAtVersion(payload: string, level: ErrorCorrectionLevel, version: number): ModuleMatrix {
+  return fromQrCode(QRCode.create(payload, { errorCorrectionLevel: level, version }));
+}
+
+function fromQrCode(code: QRCode.QRCode): ModuleMatrix {
   return { version: code.version, size: code.modules.size, dark: code.modules.data, reserved: code.modules.reservedBit };
 }
