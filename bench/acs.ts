@@ -14,22 +14,33 @@
 // To show where the time goes, two inner layers are timed the same way: Blanca's SAML core verify
 // alone (in-memory stores), and completeSignIn without HTTP.
 //
-// Usage: node --import tsx bench/acs.ts [signInsPerRound=150] [rounds=3]. Loopback/in-process only;
-// bounded: stops a side early when an engine has used its time budget.
+// The account already has BACKGROUND_USERS other white-label users (1:1 SSO creates one per person),
+// so costs that grow with the account show. SQLite is a file in a temp dir with the production pragmas
+// (WAL, synchronous=NORMAL); PostgreSQL is the local server, in a schema of its own, dropped after.
+//
+// Usage: node --import tsx bench/acs.ts [signInsPerRound=120] [rounds=3] [backgroundUsers=1000].
+// In process / loopback only; bounded: an engine stops starting rounds after its time budget.
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
+import pg from 'pg';
 import { setSsoEnabled } from '../src/accounts/service.js';
 import { getAccount, type AccountRow } from '../src/accounts/store.js';
+import { openDatabase, type DatabaseHandle } from '../src/db/connect.js';
 import type { Engine } from '../src/db/database.js';
+import { createBlanca } from '../src/server.js';
 import { createResponseVerifier } from '../src/sso/saml/verify.js';
 import { completeSignIn, type SsoDeps } from '../src/sso/signin.js';
 import { rememberRequest } from '../src/sso/store.js';
-import { ENGINES, startTestApp, type TestApp } from '../test/support/app.js';
+import { ENGINES, ownerActor, PG_URL, testConfig, tokenFor } from '../test/support/app.js';
 import { testKeys } from '../test/support/saml-fixtures.js';
 import { buildResponse, signAssertion, toBase64 } from '../test/support/saml-signer.js';
 
-const PER_ROUND = Number(process.argv[2] ?? 150);
+const PER_ROUND = Number(process.argv[2] ?? 120);
 const ROUNDS = Number(process.argv[3] ?? 3);
+const BACKGROUND_USERS = Number(process.argv[4] ?? 1000);
 const WARM_UP = 40;
 const PEOPLE = 50;
 const GOAL = 0.8;
@@ -77,17 +88,49 @@ function signedResponse(sp: { entityId: string; acsUrl: string }, person: number
 
 type Side = 'blancaAcs' | 'nodeSaml' | 'blancaVerifyOnly' | 'completeSignIn';
 
+/** Production-like storage: a SQLite file with Blanca's pragmas, or a fresh PostgreSQL schema. */
+async function openStorage(engine: Engine): Promise<{ database: DatabaseHandle; cleanUp(): Promise<void> }> {
+  if (engine === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'blanca-bench-acs-'));
+    return { database: openDatabase({ sqliteFile: join(dir, 'blanca.sqlite') }), cleanUp: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const schema = `bench_acs_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  return {
+    database: openDatabase({ databaseUrl: PG_URL, pgSchema: schema, poolSize: 4 }),
+    async cleanUp() {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`drop schema ${schema} cascade`);
+      await client.end();
+    },
+  };
+}
+
 async function benchEngine(engine: Engine) {
   const started = Date.now();
-  const app: TestApp = await startTestApp(engine, { env: { PUBLIC_URL } });
+  const storage = await openStorage(engine);
+  const config = testConfig({ PUBLIC_URL });
+  const blanca = await createBlanca(config, { database: storage.database });
   try {
-    const db = app.blanca.deps.db;
-    await setSsoEnabled(db, app.accountId, true, new Date());
-    const put = await app.blanca.app.inject({ method: 'PUT', url: '/api/v1/sso', headers: { authorization: `Bearer ${app.adminToken}`, 'content-type': 'application/json' }, payload: JSON.stringify({ ssoType: 'user', idpEntityId: IDP, idpSsoUrl: `${IDP}saml2`, idpCertificates: [testKeys.idpA.cert], allowIdpInitiated: false }) });
+    const db = blanca.deps.db;
+    const accountId = (await db.selectFrom('accounts').select('id').executeTakeFirstOrThrow()).id;
+    const adminToken = await tokenFor(blanca, accountId, await ownerActor(blanca, accountId));
+    await setSsoEnabled(db, accountId, true, new Date());
+    const put = await blanca.app.inject({ method: 'PUT', url: '/api/v1/sso', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, payload: JSON.stringify({ ssoType: 'user', idpEntityId: IDP, idpSsoUrl: `${IDP}saml2`, idpCertificates: [testKeys.idpA.cert], allowIdpInitiated: false }) });
     if (put.statusCode !== 200) throw new Error(`connect failed: ${put.body}`);
     const sp = JSON.parse(put.body).sp as { entityId: string; acsUrl: string };
-    const account = (await getAccount(db, app.accountId)) as AccountRow;
-    const deps: SsoDeps = { db, config: app.config, sessionTtlMs: 3600_000 };
+    const account = (await getAccount(db, accountId)) as AccountRow;
+    const deps: SsoDeps = { db, config, sessionTtlMs: 3600_000 };
+    // Earlier SSO users of the account (1:1), untouched by the timed sign-ins.
+    for (let i = 0; i < BACKGROUND_USERS; i += 500) {
+      const now = Date.now();
+      const rows = Array.from({ length: Math.min(500, BACKGROUND_USERS - i) }, (_, k) => ({ id: randomUUID(), account_id: accountId, name: `Employee ${i + k}`, email: `employee${i + k}@bench.example`, username: null, password_hash: null, totp_secret: null, max_codes: 100, features: '[]', short_domain: null, locale: null, failed_logins: 0, locked_until: null, sso_subject: `employee${i + k}@bench.example`, created_at: now, updated_at: now }));
+      await db.insertInto('whitelabel_users').values(rows).execute();
+    }
 
     const nodeSaml = new SAML({
       callbackUrl: sp.acsUrl,
@@ -121,7 +164,7 @@ async function benchEngine(engine: Engine) {
 
     const run: Record<Side, (s: Signed) => Promise<void>> = {
       async blancaAcs(s) {
-        const r = await app.blanca.app.inject({ method: 'POST', url: `/sso/${account.slug}/acs`, payload: `SAMLResponse=${encodeURIComponent(s.base64)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+        const r = await blanca.app.inject({ method: 'POST', url: `/sso/${account.slug}/acs`, payload: `SAMLResponse=${encodeURIComponent(s.base64)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
         const cookies = ([] as string[]).concat(r.headers['set-cookie'] ?? []);
         if (r.statusCode !== 303 || !cookies.some((c) => c.startsWith('blanca_session='))) throw new Error(`ACS answered ${r.statusCode}: ${r.body.slice(0, 300)}`);
       },
@@ -180,14 +223,15 @@ async function benchEngine(engine: Engine) {
       sessionsCreated: sessions,
     };
   } finally {
-    await app.close();
+    await blanca.close();
+    await storage.cleanUp();
   }
 }
 
 const results = [];
 for (const engine of ENGINES) results.push(await benchEngine(engine));
 if (!ENGINES.includes('postgres')) console.log('# PostgreSQL not reachable: SQLite only');
-console.log(JSON.stringify({ perRound: PER_ROUND, rounds: ROUNDS, people: PEOPLE, mode: 'in-process app.inject, one sign-in at a time', results }, null, 2));
+console.log(JSON.stringify({ perRound: PER_ROUND, rounds: ROUNDS, returningPeople: PEOPLE, backgroundUsers: BACKGROUND_USERS, mode: 'in-process app.inject, one sign-in at a time', results }, null, 2));
 for (const r of results) {
   const m = r.msPerSignIn;
   console.log(

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Db } from '../db/database.js';
+import type { Db, Tx } from '../db/database.js';
 import { constantTimeEqual, newId, newSecret, sha256Hex } from '../platform/ids.js';
 import type { PrincipalKind, SessionsTable } from './tables.js';
 
@@ -18,7 +18,7 @@ export interface NewSession {
   sso?: { nameId: string; sessionIndex: string | null };
 }
 
-export async function createSession(db: Db, input: NewSession, now: Date, ttlMs: number): Promise<{ token: string; session: Session }> {
+export async function createSession(db: Db | Tx, input: NewSession, now: Date, ttlMs: number): Promise<{ token: string; session: Session }> {
   const id = newId();
   const secret = newSecret();
   const session: Session = {

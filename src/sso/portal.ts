@@ -142,7 +142,7 @@ ${errorSummary(t, errors)}
       if (error instanceof AppError && error.fieldErrors.length > 0) return tab(request, reply, { values, errors: error.fieldErrors });
       throw error;
     }
-    setFlash(reply, request.t('sso.connected'), deps.config.secureCookies);
+    setFlash(reply, request.t('settings.saved'), deps.config.secureCookies);
     return redirectTo(reply, '/settings/sso');
   });
 

@@ -1,4 +1,4 @@
-import type { Db, Tx } from '../db/database.js';
+import type { Tx } from '../db/database.js';
 import { recordAudit } from '../audit/store.js';
 import { newId } from '../platform/ids.js';
 import { replaceLinks, type SubaccountRow } from '../subaccounts/store.js';
@@ -141,43 +141,44 @@ function linkRoles(person: MappedPerson, users: UserRow[]): { linked: UserRow[];
   return { linked, ignored };
 }
 
-export async function provisionPerson(db: Db, accountId: string, ssoType: SsoType, person: MappedPerson, now: Date): Promise<ProvisionOutcome> {
-  return db.transaction().execute(async (tx) => {
-    const adminRole = adminRoleOf(person.roles);
-    const users = await listUsers(tx, accountId);
-    const { linked, ignored } = ssoType === 'subaccount' ? linkRoles(person, users) : { linked: [], ignored: person.roles.filter((r) => r !== ADMIN_ROLE && r !== MANAGER_ROLE).map((role) => ({ role, why: 'roles only select users in Subaccount (1:n) mode' })) };
-    const report: MappingReport = { ssoType, rolesReceived: person.roles, adminRole, linkedUsers: linked.map((u) => u.name), ignoredRoles: ignored, target: null };
+/** Runs inside the caller's transaction, so the sign-in's writes commit once, together. */
+export async function provisionPerson(tx: Tx, accountId: string, ssoType: SsoType, person: MappedPerson, now: Date): Promise<ProvisionOutcome> {
+  const adminRole = adminRoleOf(person.roles);
+  // Only the users the roles name: loading every user of the account made each sign-in O(users).
+  const roleNames = person.roles.filter((r) => r !== ADMIN_ROLE && r !== MANAGER_ROLE);
+  const named = ssoType === 'subaccount' && roleNames.length > 0 ? await tx.selectFrom('whitelabel_users').selectAll().where('account_id', '=', accountId).where('name', 'in', roleNames).execute() : [];
+  const { linked, ignored } = ssoType === 'subaccount' ? linkRoles(person, named) : { linked: [], ignored: roleNames.map((role) => ({ role, why: 'roles only select users in Subaccount (1:n) mode' })) };
+  const report: MappingReport = { ssoType, rolesReceived: person.roles, adminRole, linkedUsers: linked.map((u) => u.name), ignoredRoles: ignored, target: null };
 
-    if (adminRole) {
-      const { row, created } = await upsertSubaccount(tx, accountId, person, adminRole, now);
-      await replaceLinks(tx, accountId, row.id, linked.map((u) => u.id), 'sso', now);
-      report.target = { type: 'subaccount', id: row.id, name: row.name, created };
-      return { kind: 'signed_in', principal: { kind: 'subaccount', id: row.id, name: row.name }, actingUserId: null, chooseUser: false, report };
-    }
-
-    if (ssoType === 'user') {
-      // A former SSO admin who lost the role keeps no administrative rights.
-      const former = await tx.selectFrom('subaccounts').selectAll().where('account_id', '=', accountId).where('sso_subject', '=', person.nameId).executeTakeFirst();
-      if (former && former.role !== 'sso' && former.is_owner === 0) {
-        await tx.updateTable('subaccounts').set({ role: 'sso', updated_at: now.getTime() }).where('id', '=', former.id).execute();
-        await replaceLinks(tx, accountId, former.id, [], 'sso', now);
-        await tx.deleteFrom('sessions').where('principal_kind', '=', 'subaccount').where('principal_id', '=', former.id).execute();
-      }
-      const { row, created } = await upsertUser(tx, accountId, person, now);
-      report.target = { type: 'user', id: row.id, name: row.name, created };
-      return { kind: 'signed_in', principal: { kind: 'user', id: row.id, name: row.name }, actingUserId: null, chooseUser: false, report };
-    }
-
-    // Subaccount (1:n): links follow the roles, including losing every link.
-    const existing = await findSubaccount(tx, accountId, person);
-    if (linked.length === 0) {
-      if (existing && existing.sso_subject !== null) await replaceLinks(tx, accountId, existing.id, [], 'sso', now);
-      return { kind: 'no_access', rolesReceived: person.roles, existingUsers: users.map((u) => u.name), report };
-    }
-    const { row, created } = await upsertSubaccount(tx, accountId, person, 'sso', now);
+  if (adminRole) {
+    const { row, created } = await upsertSubaccount(tx, accountId, person, adminRole, now);
     await replaceLinks(tx, accountId, row.id, linked.map((u) => u.id), 'sso', now);
     report.target = { type: 'subaccount', id: row.id, name: row.name, created };
-    const only = linked.length === 1 ? linked[0]!.id : null;
-    return { kind: 'signed_in', principal: { kind: 'subaccount', id: row.id, name: row.name }, actingUserId: only, chooseUser: only === null, report };
-  });
+    return { kind: 'signed_in', principal: { kind: 'subaccount', id: row.id, name: row.name }, actingUserId: null, chooseUser: false, report };
+  }
+
+  if (ssoType === 'user') {
+    // A former SSO admin who lost the role keeps no administrative rights.
+    const former = await tx.selectFrom('subaccounts').selectAll().where('account_id', '=', accountId).where('sso_subject', '=', person.nameId).executeTakeFirst();
+    if (former && former.role !== 'sso' && former.is_owner === 0) {
+      await tx.updateTable('subaccounts').set({ role: 'sso', updated_at: now.getTime() }).where('id', '=', former.id).execute();
+      await replaceLinks(tx, accountId, former.id, [], 'sso', now);
+      await tx.deleteFrom('sessions').where('principal_kind', '=', 'subaccount').where('principal_id', '=', former.id).execute();
+    }
+    const { row, created } = await upsertUser(tx, accountId, person, now);
+    report.target = { type: 'user', id: row.id, name: row.name, created };
+    return { kind: 'signed_in', principal: { kind: 'user', id: row.id, name: row.name }, actingUserId: null, chooseUser: false, report };
+  }
+
+  // Subaccount (1:n): links follow the roles, including losing every link.
+  const existing = await findSubaccount(tx, accountId, person);
+  if (linked.length === 0) {
+    if (existing && existing.sso_subject !== null) await replaceLinks(tx, accountId, existing.id, [], 'sso', now);
+    return { kind: 'no_access', rolesReceived: person.roles, existingUsers: (await listUsers(tx, accountId)).map((u) => u.name), report };
+  }
+  const { row, created } = await upsertSubaccount(tx, accountId, person, 'sso', now);
+  await replaceLinks(tx, accountId, row.id, linked.map((u) => u.id), 'sso', now);
+  report.target = { type: 'subaccount', id: row.id, name: row.name, created };
+  const only = linked.length === 1 ? linked[0]!.id : null;
+  return { kind: 'signed_in', principal: { kind: 'subaccount', id: row.id, name: row.name }, actingUserId: only, chooseUser: only === null, report };
 }

@@ -29,7 +29,7 @@ export const ConnectBody = Type.Object(
     allowIdpInitiated: Type.Optional(Type.Boolean({ description: 'Accept sign-ins started at the IdP (Entra My Apps)' })),
     allowSha1: Type.Optional(Type.Boolean({ description: 'Accept SHA-1 signatures (legacy IdPs only)' })),
     clockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, errorMessage: 'Use 0 to 600 seconds.' })),
-    emailDomains: Type.Optional(Type.Array(Type.String({ pattern: '^([a-z0-9-]+\\.)+[a-z]{2,}$', maxLength: 253, errorMessage: 'Use a domain such as example.com.' }), { maxItems: 50 })),
+    emailDomains: Type.Optional(Type.Array(Type.String({ pattern: '^([A-Za-z0-9-]+\\.)+[A-Za-z]{2,}$', maxLength: 253, errorMessage: 'Use a domain such as example.com.' }), { maxItems: 50 })),
   },
   { additionalProperties: false },
 );

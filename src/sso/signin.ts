@@ -84,23 +84,23 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
     return { kind: 'test_report', logId };
   }
 
-  // 4. provision
-  const outcome = await provisionPerson(deps.db, account.id, connection.sso_type, person, now);
-  if (outcome.kind === 'no_access') {
-    await writeSsoLog(deps.db, logEntry(account.id, login, person, 'failure', `${person.email ?? person.nameId} has no usable role: received ${outcome.rolesReceived.length ? outcome.rolesReceived.map((r) => `"${r}"`).join(', ') : 'no role'}, but no white-label user has that name.`, outcome.report, 'no_usable_role', 'In Entra, assign the person an app role whose value equals the name of a white-label user, or whitelabel_admin / whitelabel_manager.'), now);
-    return { kind: 'no_access', rolesReceived: outcome.rolesReceived, existingUsers: outcome.existingUsers };
-  }
-
-  // 5. session, bound to the IdP session for single logout
-  const { token } = await createSession(
-    deps.db,
-    { accountId: account.id, principalKind: outcome.principal.kind, principalId: outcome.principal.id, actingUserId: outcome.actingUserId, sso: { nameId: login.nameId, sessionIndex: login.sessionIndex } },
-    now,
-    deps.sessionTtlMs,
-  );
-  const target = outcome.report.target;
-  await writeSsoLog(deps.db, logEntry(account.id, login, person, 'success', `${person.email ?? person.nameId} signed in as ${target?.type === 'user' ? 'white-label user' : 'subaccount'} "${target?.name}"${target?.created ? ' (created now)' : ''}.`, outcome.report), now);
-  await recordAudit(deps.db, { accountId: account.id, actor: { kind: outcome.principal.kind, id: outcome.principal.id, label: outcome.principal.name }, action: 'auth.sign_in', object: { type: outcome.principal.kind, id: outcome.principal.id, label: outcome.principal.name }, detail: { method: 'sso', idpInitiated: login.inResponseTo === null } }, now);
+  // 4. provision and 5. session, bound to the IdP session for single logout: one transaction,
+  // so a sign-in commits once and never leaves a person half-made.
+  const written = await deps.db.transaction().execute(async (tx) => {
+    const outcome = await provisionPerson(tx, account.id, connection.sso_type, person, now);
+    if (outcome.kind === 'no_access') {
+      await writeSsoLog(tx, logEntry(account.id, login, person, 'failure', `${person.email ?? person.nameId} has no usable role: received ${outcome.rolesReceived.length ? outcome.rolesReceived.map((r) => `"${r}"`).join(', ') : 'no role'}, but no white-label user has that name.`, outcome.report, 'no_usable_role', 'In Entra, assign the person an app role whose value equals the name of a white-label user, or whitelabel_admin / whitelabel_manager.'), now);
+      return { kind: 'no_access' as const, outcome };
+    }
+    const session = { accountId: account.id, principalKind: outcome.principal.kind, principalId: outcome.principal.id, actingUserId: outcome.actingUserId, sso: { nameId: login.nameId, sessionIndex: login.sessionIndex } };
+    const { token } = await createSession(tx, session, now, deps.sessionTtlMs);
+    const target = outcome.report.target;
+    await writeSsoLog(tx, logEntry(account.id, login, person, 'success', `${person.email ?? person.nameId} signed in as ${target?.type === 'user' ? 'white-label user' : 'subaccount'} "${target?.name}"${target?.created ? ' (created now)' : ''}.`, outcome.report), now);
+    await recordAudit(tx, { accountId: account.id, actor: { kind: outcome.principal.kind, id: outcome.principal.id, label: outcome.principal.name }, action: 'auth.sign_in', object: { type: outcome.principal.kind, id: outcome.principal.id, label: outcome.principal.name }, detail: { method: 'sso', idpInitiated: login.inResponseTo === null } }, now);
+    return { kind: 'session' as const, outcome, token };
+  });
+  if (written.kind === 'no_access') return { kind: 'no_access', rolesReceived: written.outcome.rolesReceived, existingUsers: written.outcome.existingUsers };
+  const { outcome, token } = written;
   const returnTo = pending ? pending.returnTo : safeRelayPath(form.RelayState);
   return { kind: 'session', token, returnTo: outcome.chooseUser ? '/sso/choose' : returnTo, chooseUser: outcome.chooseUser, report: outcome.report };
 }

@@ -3,17 +3,16 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import type { Actor } from '../../src/auth/actor.js';
 import { resolveActor } from '../../src/auth/resolve.js';
 import { createSession } from '../../src/auth/sessions.js';
-import { openDatabase, type DatabaseHandle } from '../../src/db/connect.js';
+import type { DatabaseHandle } from '../../src/db/connect.js';
 import type { Engine } from '../../src/db/database.js';
 import type { QrOptions } from '../../src/qr/module.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { createBlanca, type Blanca } from '../../src/server.js';
 import { SESSION_COOKIE } from '../../src/web/cookies.js';
-import { api, ownerActor, PG_URL, testConfig, tokenFor } from '../support/app.js';
+import { api, openTestDatabase, ownerActor, testConfig, tokenFor } from '../support/app.js';
 
 export { api };
 
@@ -33,24 +32,7 @@ export interface QrTestApp {
 }
 
 export async function startQrApp(engine: Engine, options: { clock?: Clock; qr?: QrOptions; env?: Record<string, string> } = {}): Promise<QrTestApp> {
-  let database: DatabaseHandle;
-  let dropSchema = async () => {};
-  if (engine === 'postgres') {
-    const schema = `t_${Math.random().toString(36).slice(2, 12)}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
-    database = openDatabase({ databaseUrl: PG_URL, pgSchema: schema, poolSize: 6 });
-    dropSchema = async () => {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`drop schema ${schema} cascade`);
-      await client.end();
-    };
-  } else {
-    database = openDatabase({ sqliteFile: ':memory:' });
-  }
+  const { database, dropSchema } = await openTestDatabase(engine, 6);
   // Blanca's close() closes the handle it is given; keep ours open until the test is done.
   const lent: DatabaseHandle = { ...database, close: async () => {} };
   const blanca = await createBlanca(testConfig(options.env), { database: lent, ...(options.clock ? { clock: options.clock } : {}), ...(options.qr ? { qr: options.qr } : {}) });

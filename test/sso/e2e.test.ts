@@ -134,6 +134,7 @@ async function connectInBrowser(ssoType: 'user' | 'subaccount'): Promise<Site> {
   assert.equal(await owner.locator('#sso-status').innerText(), 'Connected');
   const spEntityId = await owner.locator('#sp-descriptor-url').innerText();
   assert.equal(spEntityId, `${base}/sso/${SLUG}/metadata`);
+  await owner.screenshot({ path: `/tmp/blanca-sso-tab-${ssoType}.png`, fullPage: true }).catch(() => undefined);
 
   const [download] = await Promise.all([owner.waitForEvent('download'), owner.getByRole('link', { name: 'Download descriptor XML' }).click()]);
   const metadataXml = await readFile(await download.path(), 'utf8');
@@ -185,7 +186,7 @@ async function subaccountsOf(site: Site): Promise<Array<{ id: string; name: stri
   return (await api(site.app, 'GET', '/subaccounts', site.app.adminToken)).body.subaccounts;
 }
 async function lastLog(site: Site, filter = '') {
-  return (await api(site.app, 'GET', `/sso/log?limit=20${filter}`, site.app.adminToken)).body.entries as Array<{ id: string; kind: string; outcome: string; person: string | null; summary: string; fix: string | null; failureCode: string | null; mapping: Record<string, unknown> | null }>;
+  return (await api(site.app, 'GET', `/sso/log?limit=20${filter}`, site.app.adminToken)).body.entries as Array<{ id: string; at: string; kind: string; outcome: string; person: string | null; summary: string; fix: string | null; failureCode: string | null; mapping: Record<string, unknown> | null }>;
 }
 /** The Blanca session of this browser context, as stored (null when there is none). */
 async function sessionOf(page: Page, site: Site): Promise<{ id: string; sso_name_id: string | null } | null> {
@@ -207,6 +208,13 @@ function sharedScenarios(site: () => Site) {
     assert.equal(juan?.role, 'admin');
     await page.getByRole('link', { name: 'Account settings' }).click();
     await page.waitForURL(`${s.base}/settings`);
+    // Article section 7, "SSO debugging": instead of SAML-tracer, the SSO log shows that the role arrived.
+    const entry = (await lastLog(s, '&outcome=success&person=juan')).find((e) => e.kind === 'response')!;
+    await s.owner.goto(`${s.base}/settings/sso/log?person=juan`);
+    await s.owner.getByRole('link', { name: new Date(entry.at).toISOString().replace('T', ' ').slice(0, 19) }).first().click();
+    await s.owner.waitForURL(/\/settings\/sso\/log\/.+/);
+    assert.match(await s.owner.locator('#log-attributes').getByRole('row', { name: /^Role / }).innerText(), /whitelabel_admin/);
+    assert.match(await s.owner.locator('#log-mapping').innerText(), /"adminRole": "admin"/);
   });
 
   test('monica (whitelabel_manager) lands as a manager: Users, not Account settings', async () => {
@@ -293,6 +301,7 @@ function sharedScenarios(site: () => Site) {
       assert.equal(await page.getByRole('alert').innerText(), 'The sign-in message could not be verified as coming from your company’s identity provider.');
       const body = await page.locator('main, body').first().innerText();
       assert.doesNotMatch(body, /certificate|thumbprint|KeyInfo/i, 'no diagnostic detail for the person');
+      await page.screenshot({ path: '/tmp/blanca-sso-failed.png' }).catch(() => undefined);
       const reference = /reference ([0-9a-z]{8})/i.exec(body)?.[1];
       assert.ok(reference, body);
       assert.equal(await sessionOf(page, s), null, 'nobody was signed in');
@@ -300,8 +309,8 @@ function sharedScenarios(site: () => Site) {
       const failure = (await lastLog(s, '&outcome=failure'))[0]!;
       assert.equal(failure.failureCode, 'certificate_not_configured');
       assert.ok(failure.id.startsWith(reference), 'the page names the log entry');
-      assert.match(failure.summary, /certificate/i);
-      assert.ok(failure.fix && failure.fix.length > 10, 'a fix for the administrator');
+      assert.match(failure.summary, /The assertion signature carries the certificate .+, which is not one of the 1 certificate\(s\) configured for this IdP/);
+      assert.match(failure.fix ?? '', /Re-import the IdP metadata/);
       // The same entry in the SSO log page of the SSO tab.
       await s.owner.goto(`${s.base}/settings/sso/log?outcome=failure`);
       await s.owner.getByRole('cell', { name: failure.summary }).waitFor();
@@ -444,6 +453,7 @@ describe('SSO type Subaccount (1:n), real IdP, Chromium', () => {
     assert.equal(await page.locator('h1').innerText(), 'No access');
     assert.equal(await page.locator('#roles-received').innerText(), 'none');
     assert.deepEqual((await page.locator('#users-existing li').allInnerTexts()).sort(), ['Customer Service', 'Marketing']);
+    await page.screenshot({ path: '/tmp/blanca-sso-no-access.png' }).catch(() => undefined);
     assert.equal((await subaccountsOf(s())).some((x) => x.email === 'nora@example.test'), false);
     const entry = (await lastLog(s(), '&outcome=failure'))[0]!;
     assert.equal(entry.person, 'nora@example.test');

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ENTRA_ATTRIBUTES, ENTRA_ROLE_CLAIM, mapAttributes } from '../../src/sso/attributes.js';
-import { provisionPerson } from '../../src/sso/provision.js';
+import { provisionPerson as provisionIn } from '../../src/sso/provision.js';
+import type { Db } from '../../src/db/database.js';
+import type { MappedPerson } from '../../src/sso/attributes.js';
+
+const provisionPerson = (db: Db, accountId: string, type: 'user' | 'subaccount', person: MappedPerson, now: Date) => db.transaction().execute((tx) => provisionIn(tx, accountId, type, person, now));
 import { api, describeEachEngine, startTestApp, type TestApp } from '../support/app.js';
 
 const CLAIMS = 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims';

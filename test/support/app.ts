@@ -5,7 +5,7 @@ import type { Actor } from '../../src/auth/actor.js';
 import { resolveActor } from '../../src/auth/resolve.js';
 import { createApiToken } from '../../src/auth/tokens.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openDatabase } from '../../src/db/connect.js';
+import { openDatabase, type DatabaseHandle } from '../../src/db/connect.js';
 import type { Engine } from '../../src/db/database.js';
 import type { Clock } from '../../src/platform/clock.js';
 import { createBlanca, type Blanca } from '../../src/server.js';
@@ -60,26 +60,27 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ BLANCA_ADMIN_EMAIL: 'owner@example.com', BLANCA_ADMIN_PASSWORD: OWNER_PASSWORD, BLANCA_ACCOUNT_NAME: 'Acme', LOG_LEVEL: 'silent', DATA_DIR: '/nonexistent', ...overrides });
 }
 
+/** A fresh, empty database: in-memory SQLite, or a PostgreSQL schema of its own (dropped by dropSchema). */
+export async function openTestDatabase(engine: Engine, poolSize = 4): Promise<{ database: DatabaseHandle; dropSchema: () => Promise<void> }> {
+  if (engine === 'sqlite') return { database: openDatabase({ sqliteFile: ':memory:' }), dropSchema: async () => {} };
+  const schema = `t_${Math.random().toString(36).slice(2, 12)}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const database = openDatabase({ databaseUrl: PG_URL, pgSchema: schema, poolSize });
+  const dropSchema = async () => {
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    await client.query(`drop schema ${schema} cascade`);
+    await client.end();
+  };
+  return { database, dropSchema };
+}
+
 export async function startTestApp(engine: Engine, options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> {
   const config = testConfig(options.env);
-  let dropSchema = async () => {};
-  let database;
-  if (engine === 'postgres') {
-    const schema = `t_${Math.random().toString(36).slice(2, 12)}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
-    database = openDatabase({ databaseUrl: PG_URL, pgSchema: schema, poolSize: 4 });
-    dropSchema = async () => {
-      const client = new pg.Client({ connectionString: PG_URL });
-      await client.connect();
-      await client.query(`drop schema ${schema} cascade`);
-      await client.end();
-    };
-  } else {
-    database = openDatabase({ sqliteFile: ':memory:' });
-  }
+  const { database, dropSchema } = await openTestDatabase(engine);
   const blanca = await createBlanca(config, { database, ...(options.clock ? { clock: options.clock } : {}) });
   const account = await blanca.deps.db.selectFrom('accounts').selectAll().executeTakeFirstOrThrow();
   const adminToken = await tokenFor(blanca, account.id, await ownerActor(blanca, account.id));
