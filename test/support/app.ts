@@ -19,18 +19,22 @@ export const OWNER_PASSWORD = 'owner-password-123';
 let pgCheck: Promise<boolean> | undefined;
 export function postgresAvailable(): Promise<boolean> {
   pgCheck ??= (async () => {
-    const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-    try {
-      await client.connect();
-      await client.query('select 1');
-      return true;
-    } catch {
-      if (process.env.BLANCA_REQUIRE_PG === '1') throw new Error(`PostgreSQL is required (BLANCA_REQUIRE_PG=1) but ${PG_URL} is not reachable`);
-      console.warn(`# PostgreSQL at ${PG_URL} is not reachable: skipping the PostgreSQL variants of the tests`);
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
+    // A few tries: on a loaded 2-core machine a first connection can take seconds.
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 5000 });
+      try {
+        await client.connect();
+        await client.query('select 1');
+        return true;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      } finally {
+        await client.end().catch(() => undefined);
+      }
     }
+    if (process.env.BLANCA_REQUIRE_PG === '1') throw new Error(`PostgreSQL is required (BLANCA_REQUIRE_PG=1) but ${PG_URL} is not reachable`);
+    console.warn(`# PostgreSQL at ${PG_URL} is not reachable: skipping the PostgreSQL variants of the tests`);
+    return false;
   })();
   return pgCheck;
 }
