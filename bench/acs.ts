@@ -124,7 +124,7 @@ async function benchEngine(engine: Engine) {
     if (put.statusCode !== 200) throw new Error(`connect failed: ${put.body}`);
     const sp = JSON.parse(put.body).sp as { entityId: string; acsUrl: string };
     const account = (await getAccount(db, accountId)) as AccountRow;
-    const deps: SsoDeps = { db, config, sessionTtlMs: 3600_000 };
+    const deps: SsoDeps = { db, engine: blanca.deps.engine, config, sessionTtlMs: 3600_000 };
     // Earlier SSO users of the account (1:1), untouched by the timed sign-ins.
     for (let i = 0; i < BACKGROUND_USERS; i += 500) {
       const now = Date.now();

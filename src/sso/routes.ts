@@ -3,7 +3,8 @@ import { getAccount, getAccountBySlug, type AccountRow } from '../accounts/store
 import { AppError, notFound } from '../platform/errors.js';
 import { html } from '../platform/html.js';
 import type { MessageKey } from '../platform/i18n.js';
-import { cookieOptions, SESSION_COOKIE } from '../web/cookies.js';
+import { pickLocale, translator } from '../platform/i18n.js';
+import { cookieOptions, LANGUAGE_COOKIE, SESSION_COOKIE } from '../web/cookies.js';
 import { verifyCsrf } from '../web/csrf.js';
 import type { AppDeps } from '../web/deps.js';
 import { safeLocalPath } from '../web/guards.js';
@@ -44,7 +45,7 @@ function personMessage(code: SamlFailureCode | 'not_connected'): MessageKey {
 }
 
 export function ssoDeps(deps: AppDeps): SsoDeps {
-  return { db: deps.db, config: deps.config, sessionTtlMs: deps.config.SESSION_TTL_HOURS * 3600_000 };
+  return { db: deps.db, engine: deps.engine, config: deps.config, sessionTtlMs: deps.config.SESSION_TTL_HOURS * 3600_000 };
 }
 
 /** The public SAML endpoints of each account's SP: descriptor, sign-in, ACS, single logout. */
@@ -74,9 +75,13 @@ export async function ssoPublicRoutes(app: FastifyInstance, deps: AppDeps): Prom
     return reply.redirect(started.redirectUrl, 303);
   });
 
-  app.post<{ Params: SlugParams; Body: { SAMLResponse?: string; RelayState?: string } }>('/sso/:slug/acs', async (request, reply) => {
+  // The IdP's POST carries no Blanca session (SameSite cookies stay behind on a cross-site POST),
+  // so the ACS skips the session hook and picks the page language itself.
+  app.post<{ Params: SlugParams; Body: { SAMLResponse?: string; RelayState?: string } }>('/sso/:slug/acs', { config: { anonymous: true } }, async (request, reply) => {
     const account = await accountOf(request.params.slug);
     request.account = account;
+    request.locale = pickLocale(request.cookies[LANGUAGE_COOKIE], request.headers['accept-language'], account.default_locale);
+    request.t = translator(request.locale);
     const body = (request.body ?? {}) as { SAMLResponse?: string; RelayState?: string };
     const result = await completeSignIn(sso, account, { SAMLResponse: typeof body.SAMLResponse === 'string' ? body.SAMLResponse : undefined, RelayState: typeof body.RelayState === 'string' ? body.RelayState : undefined }, deps.clock.now());
     switch (result.kind) {

@@ -1,8 +1,9 @@
+import { sql } from 'kysely';
 import type { AccountRow } from '../accounts/store.js';
 import { recordAudit } from '../audit/store.js';
 import { createSession } from '../auth/sessions.js';
 import type { Config } from '../config.js';
-import type { Db } from '../db/database.js';
+import type { Db, Engine } from '../db/database.js';
 import { mapAttributes, type MappedPerson } from './attributes.js';
 import { provisionPerson, type MappingReport } from './provision.js';
 import { buildAuthnRequestRedirect } from './saml/requests.js';
@@ -17,6 +18,7 @@ const REQUEST_TTL_MS = 10 * 60 * 1000;
 
 export interface SsoDeps {
   db: Db;
+  engine: Engine;
   config: Config;
   sessionTtlMs: number;
 }
@@ -87,6 +89,9 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
   // 4. provision and 5. session, bound to the IdP session for single logout: one transaction,
   // so a sign-in commits once and never leaves a person half-made.
   const written = await deps.db.transaction().execute(async (tx) => {
+    // The one-time state (request id, replay) was already committed durably by the verifier; this
+    // commit may skip the disk flush: a crash can only lose a fresh session, and the person signs in again.
+    if (deps.engine === 'postgres') await sql`set local synchronous_commit = off`.execute(tx);
     const outcome = await provisionPerson(tx, account.id, connection.sso_type, person, now);
     if (outcome.kind === 'no_access') {
       await writeSsoLog(tx, logEntry(account.id, login, person, 'failure', `${person.email ?? person.nameId} has no usable role: received ${outcome.rolesReceived.length ? outcome.rolesReceived.map((r) => `"${r}"`).join(', ') : 'no role'}, but no white-label user has that name.`, outcome.report, 'no_usable_role', 'In Entra, assign the person an app role whose value equals the name of a white-label user, or whitelabel_admin / whitelabel_manager.'), now);

@@ -59,7 +59,7 @@ describeEachEngine('Entra fixtures at Blanca', (engine) => {
     app = await startTestApp(engine, { clock, env: { PUBLIC_URL } });
     await setSsoEnabled(app.blanca.deps.db, app.accountId, true, new Date());
     account = (await getAccount(app.blanca.deps.db, app.accountId))!;
-    deps = { db: app.blanca.deps.db, config: app.config, sessionTtlMs: 3600_000 };
+    deps = { db: app.blanca.deps.db, engine, config: app.config, sessionTtlMs: 3600_000 };
   });
   after(() => app.close());
 
