@@ -15,7 +15,8 @@ import { filename, sendCodeImage } from './api.js';
 import { getBulkJob, MAX_BULK_ROWS, startBulkJob } from './bulk.js';
 import { CONTENT_TYPES, type ContentType, type QrContent } from './content/index.js';
 import { contentFromFlat, isContentType } from './form-input.js';
-import { contentFields, designFields, flattenContent } from './form-views.js';
+import { localizeFormErrors } from './form-errors.js';
+import { contentFields, designFields, flattenContent, warningText } from './form-views.js';
 import type { QrModule } from './module.js';
 import { logoFromBytes, type QrDesign } from './render/index.js';
 import { CODE_STATES, IMAGE_FORMATS, parseCreateCode, parseUpdateCode, type CodeListQuery, type CodeView, type ImageFormat } from './schemas.js';
@@ -226,7 +227,7 @@ ${editing ? '' : html`<form method="get" action="/codes/new" class="filters" ari
       const formErrors = error.fieldErrors.length ? toFormErrors(error.fieldErrors) : [{ path: 'name', message: error.detail ?? error.message }];
       const values = Object.fromEntries(Object.entries(request.body).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
       const type = isContentType(request.body.type) ? request.body.type : 'url';
-      return codeForm(request, reply, { type, kind: input.kind === 'static' ? 'static' : 'dynamic', values, design: (input.design as QrDesign) ?? {}, errors: [...errors, ...formErrors] });
+      return codeForm(request, reply, { type, kind: input.kind === 'static' ? 'static' : 'dynamic', values, design: (input.design as QrDesign) ?? {}, errors: localizeFormErrors([...errors, ...formErrors], input, request.t) });
     }
   });
 
@@ -264,7 +265,7 @@ ${editing ? '' : html`<form method="get" action="/codes/new" class="filters" ari
       const view = toCodeView(runtime, existing, user, ctx.now);
       const values = Object.fromEntries(Object.entries(request.body).filter(([, value]) => typeof value === 'string')) as Record<string, string>;
       const formErrors = error.fieldErrors.length ? toFormErrors(error.fieldErrors) : [{ path: 'name', message: error.detail ?? error.message }];
-      return codeForm(request, reply, { code: view, type: view.contentType as ContentType, kind: view.kind, values, design: { ...(view.design as QrDesign), ...((input.design as QrDesign) ?? {}) }, errors: [...errors, ...formErrors] });
+      return codeForm(request, reply, { code: view, type: view.contentType as ContentType, kind: view.kind, values, design: { ...(view.design as QrDesign), ...((input.design as QrDesign) ?? {}) }, errors: localizeFormErrors([...errors, ...formErrors], input, request.t) });
     }
   });
 
@@ -279,7 +280,7 @@ ${editing ? '' : html`<form method="get" action="/codes/new" class="filters" ari
     return page(request, reply, code.name, (csrf) => html`
 <h1>${code.name}</h1>
 <p>${t(`qr.kind.${code.kind}`)} · ${t(`qr.type.${code.contentType as ContentType}`)} · ${stateLabel(code, t)}${code.expiresAt ? html` · ${t('qr.expiresAt')}: <time datetime="${code.expiresAt}">${code.expiresAt.replace('T', ' ').slice(0, 16)} UTC</time>` : ''}</p>
-${code.warnings.length ? html`<div class="warning" role="status"><strong>${t('qr.contrastWarning')}</strong><ul>${code.warnings.map((w) => html`<li>${w.message}</li>`)}</ul></div>` : ''}
+${code.warnings.length ? html`<div class="warning" role="status"><strong>${t('qr.contrastWarning')}</strong><ul>${code.warnings.map((w) => html`<li>${warningText(t, w, code.design as QrDesign)}</li>`)}</ul></div>` : ''}
 <div class="grid2">
 <div class="qr-preview"><img src="/codes/${code.id}/image?format=svg&amp;size=256" width="256" height="256" alt="${t('qr.previewAlt', { name: code.name })}"></div>
 <div>

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountRow } from '../accounts/store.js';
 import { hasPermission } from '../auth/permissions.js';
-import { html, type SafeHtml } from '../platform/html.js';
+import { html, raw, type SafeHtml } from '../platform/html.js';
 import type { MessageKey } from '../platform/i18n.js';
 import { getUser, listUsers } from '../users/store.js';
 import { csrfToken } from './csrf.js';
@@ -22,7 +22,7 @@ function brandStyle(account: AccountRow | null): SafeHtml {
   const primary = account?.primary_color ?? '#1d4ed8';
   const accent = account?.accent_color ?? '#0f766e';
   // Colours were validated as #rrggbb when saved; escape anyway.
-  return html`<style>:root{--primary:${primary};--accent:${accent}}${PORTAL_CSS}</style>`;
+  return html`<style>:root{--primary:${primary};--accent:${accent}}${raw(PORTAL_CSS)}</style>`;
 }
 
 function brand(account: AccountRow | null): SafeHtml {
