@@ -45,7 +45,7 @@ test('bots and link previews are recognised; phones are not', () => {
 describeEachEngine('dynamic code redirects', (engine) => {
   let app: QrTestApp;
   before(async () => {
-    app = await startQrApp(engine, { qr: { scanFlushMs: 60_000 } });
+    app = await startQrApp(engine, { qr: { scanFlushMs: 60_000, scanBatchSize: 100_000 } });
     const user = await call(app, 'POST', '/users', app.adminToken, { name: 'Marketing' });
     userId = user.body.id;
   });
@@ -159,7 +159,7 @@ describeEachEngine('dynamic code redirects', (engine) => {
     await Promise.all(Array.from({ length: total }, one));
     agent.destroy();
     assert.equal(redirected, total);
-    // The flush interval is a minute: only close() can have written these.
+    // The flush interval is a minute and a batch is 100 000 scans: only close() can write these.
     assert.ok(app.blanca.app.qr.recorder.pending > 0, 'scans are still queued before shutdown');
     await app.blanca.close();
     assert.equal(await countScans(app, code.id), total, 'every redirected scan was written on shutdown');
