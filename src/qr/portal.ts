@@ -172,7 +172,11 @@ ${codes.length === 0
     const editing = state.code;
     const owners = editing ? [] : await ownersFor(ctx, request);
     const owner = editing ? await findVisibleUser(ctx, editing.userId) : owners.find((u) => u.id === state.values.userId) ?? owners[0];
-    if (!owner) throw new AppError('validation_failed', t('switcher.none'));
+    // Codes belong to a white-label user: administrators are sent to create one first.
+    if (!owner) {
+      if (hasPermission(ctx.actor, 'users.manage')) return redirectTo(reply, '/users/new');
+      throw new AppError('validation_failed', t('switcher.none'));
+    }
     const features = featuresOf(owner);
     const kinds = (['dynamic', 'static'] as const).filter((k) => features.includes(k === 'static' ? 'static_codes' : 'dynamic_codes'));
     const title = editing ? `${t('form.edit')}: ${editing.name}` : t('qr.create');
