@@ -4,6 +4,7 @@ import * as foundation from './migrations/2026_11_29_0001_foundation.js';
 import * as qrCodes from './migrations/2026_11_30_0100_qr_codes.js';
 import * as sso from './migrations/2026_11_30_0200_sso.js';
 import * as ssoLookups from './migrations/2026_11_30_0300_sso_lookups.js';
+import * as ssoLifecycle from './migrations/2026_11_30_0400_sso_lifecycle.js';
 
 // Listed explicitly (not read from a folder) so that the compiled and the tsx
 // builds see the same migrations, in the same order.
@@ -12,6 +13,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_0100_qr_codes': qrCodes,
   '2026_11_30_0200_sso': sso,
   '2026_11_30_0300_sso_lookups': ssoLookups,
+  '2026_11_30_0400_sso_lifecycle': ssoLifecycle,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -5,7 +5,7 @@ import { problemResponses } from '../web/api-schemas.js';
 import type { AppDeps } from '../web/deps.js';
 import { contextOf } from '../web/guards.js';
 import { ConnectBody, ConnectionView, ImportMetadataBody, type ConnectInput, type ImportMetadataInput } from './schemas.js';
-import { connect, ensureConnection, getConnectionView, readIdpMetadata, spEndpoints, spMetadataXml } from './service.js';
+import { connect, ensureConnection, getConnectionView, readIdpMetadata, refreshMetadataNow, spEndpoints, spMetadataXml } from './service.js';
 import { getSsoLogEntry, listSsoLog, type SsoLogRow } from './store.js';
 
 const tags = ['Single sign-on'];
@@ -66,6 +66,15 @@ export async function ssoApi(app: FastifyInstance, deps: AppDeps): Promise<void>
     }
     const m = read.metadata;
     return { entityId: m.entityId, ssoUrl: m.ssoUrls.redirect ?? m.ssoUrls.post ?? null, sloUrl: m.sloUrls.redirect ?? m.sloUrls.post ?? null, certificates: m.signingCertificates.map((c) => ({ subject: c.subject, notAfter: c.notAfter.toISOString(), sha1Thumbprint: c.sha1Thumbprint, pem: c.pem })), warnings: m.warnings };
+  });
+
+  app.post('/sso/metadata/refresh', { schema: { tags, summary: 'Refresh the IdP metadata from the saved metadata URL now: its signing certificates become the trusted set; the diff is written to the SSO log', response: { 200: Type.Object({ ok: Type.Boolean(), added: Type.Array(Type.String()), removed: Type.Array(Type.String()), certificates: Type.Integer(), reason: Type.Union([Type.String(), Type.Null()]), logId: Type.Union([Type.String(), Type.Null()]), connection: ConnectionView }), ...problemResponses } } }, async (request) => {
+    const ctx = contextOf(request, deps);
+    const result = await refreshMetadataNow(ctx, deps.config);
+    const connection = await getConnectionView(ctx, deps.config);
+    return result.ok
+      ? { ok: true, added: result.added, removed: result.removed, certificates: result.certificates, reason: null, logId: result.logId, connection }
+      : { ok: false, added: [], removed: [], certificates: connection.idpCertificates.length, reason: result.reason, logId: result.logId, connection };
   });
 
   app.get('/sso/sp-metadata', { schema: { tags, summary: "Blanca's SP descriptor XML for this account (upload it at the IdP)", produces: ['application/samlmetadata+xml'] } }, async (request, reply) => {

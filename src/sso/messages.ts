@@ -58,6 +58,16 @@ export const SSO_MESSAGES_EN = {
   'sso.status.not_configured': "Not configured",
   'sso.log': "SSO log",
   'sso.testConnection': "Test connection",
+  'sso.allowSha1': "Accept SHA-1 signatures (legacy IdPs only)",
+  'sso.allowSha1Help': "Off by default: Blanca accepts SHA-256 or stronger. Switch on only for an IdP that cannot sign with SHA-256.",
+  'sso.logRetentionDays': "Keep the SSO log for (days)",
+  'sso.logRetentionDaysHelp': "1 to 365 days, default 14. Older entries, with the SAML messages they hold, are deleted.",
+  'sso.refreshMetadata': "Refresh metadata",
+  'sso.logRetentionNote': "Entries, with the SAML messages they hold, are deleted after {days} days (Keep the SSO log for, on the SSO tab).",
+  'sso.refreshed': "Metadata refreshed: {added} certificate(s) added, {removed} removed, {total} trusted. Details are in the SSO log.",
+  'sso.refreshFailed': "The metadata could not be refreshed: {reason} The certificates were kept. Details are in the SSO log.",
+  'sso.warn.certificateExpiring': "The IdP signing certificate {subject} (thumbprint {thumbprint}) expires on {date}, in {days} days. Add the IdP's next certificate before then (Refresh metadata).",
+  'sso.warn.certificateExpired': "The IdP signing certificate {subject} (thumbprint {thumbprint}) expired on {date}. Add the IdP's new certificate (Refresh metadata).",
 } as const;
 
 export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
@@ -119,4 +129,14 @@ export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
   'sso.status.not_configured': "Sin configurar",
   'sso.log': "Registro SSO",
   'sso.testConnection': "Probar conexión",
+  'sso.allowSha1': "Aceptar firmas SHA-1 (solo IDP antiguos)",
+  'sso.allowSha1Help': "Desactivado por defecto: Blanca acepta SHA-256 o superior. Actívalo solo para un IDP que no pueda firmar con SHA-256.",
+  'sso.logRetentionDays': "Conservar el registro SSO (días)",
+  'sso.logRetentionDaysHelp': "De 1 a 365 días; 14 por defecto. Las entradas más antiguas, con los mensajes SAML que contienen, se eliminan.",
+  'sso.refreshMetadata': "Actualizar metadatos",
+  'sso.logRetentionNote': "Las entradas, con los mensajes SAML que contienen, se eliminan a los {days} días (Conservar el registro SSO, en la pestaña SSO).",
+  'sso.refreshed': "Metadatos actualizados: {added} certificado(s) añadido(s), {removed} eliminado(s), {total} de confianza. Los detalles están en el registro SSO.",
+  'sso.refreshFailed': "No se han podido actualizar los metadatos: {reason} Se han conservado los certificados. Los detalles están en el registro SSO.",
+  'sso.warn.certificateExpiring': "El certificado de firma del IDP {subject} (huella {thumbprint}) caduca el {date}, dentro de {days} días. Añade el siguiente certificado del IDP antes de esa fecha (Actualizar metadatos).",
+  'sso.warn.certificateExpired': "El certificado de firma del IDP {subject} (huella {thumbprint}) caducó el {date}. Añade el nuevo certificado del IDP (Actualizar metadatos).",
 };

@@ -12,7 +12,8 @@ import { contextOf, redirectTo } from '../web/guards.js';
 import { portalPage } from '../web/page.js';
 import { ATTRIBUTE_PRESETS, type AttributeNames } from './attributes.js';
 import { ConnectBody, type ConnectionView } from './schemas.js';
-import { connect, ensureConnection, getConnectionView, readIdpMetadata, toConnectionView } from './service.js';
+import { expiringCertificates } from './lifecycle.js';
+import { connect, ensureConnection, getConnectionView, readIdpMetadata, refreshMetadataNow, toConnectionView } from './service.js';
 import { ssoDeps } from './routes.js';
 import { startSignIn } from './signin.js';
 import { getSsoLogEntry, listSsoLog } from './store.js';
@@ -34,6 +35,8 @@ function valuesOf(view: ConnectionView): FormValues {
     attrDisplayName: view.attributes.displayName,
     attrRole: view.attributes.role,
     allowIdpInitiated: view.allowIdpInitiated ? 'true' : '',
+    allowSha1: view.allowSha1 ? 'true' : '',
+    logRetentionDays: String(view.logRetentionDays),
     emailDomains: view.emailDomains.join(', '),
   };
 }
@@ -57,6 +60,8 @@ function connectInput(v: FormValues): unknown {
     ...(blank(v.idpCertificates) ? { idpCertificates: splitCertificates(v.idpCertificates ?? '') } : {}),
     attributes: { firstName: v.attrFirstName ?? '', lastName: v.attrLastName ?? '', email: v.attrEmail ?? '', displayName: v.attrDisplayName ?? '', role: v.attrRole ?? '' },
     allowIdpInitiated: v.allowIdpInitiated === 'true',
+    allowSha1: v.allowSha1 === 'true',
+    ...(blank(v.logRetentionDays) ? { logRetentionDays: /^\d+$/.test(blank(v.logRetentionDays)!) ? Number(blank(v.logRetentionDays)) : blank(v.logRetentionDays) } : {}),
     emailDomains: (v.emailDomains ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
   };
 }
@@ -75,6 +80,7 @@ export async function ssoPortal(app: FastifyInstance, deps: AppDeps): Promise<vo
     }
     const { account, row } = await ensureConnection(ctx);
     const view = toConnectionView(row, account, deps.config, ctx.now);
+    const certificateWarnings = expiringCertificates(JSON.parse(row.idp_certificates) as string[], ctx.now);
     const v = state.values ?? valuesOf(view);
     const errors = toFormErrors(state.errors ?? []);
     const attr = (name: string, key: 'sso.attr.firstName' | 'sso.attr.lastName' | 'sso.attr.email' | 'sso.attr.displayName' | 'sso.attr.role') => textField({ name, label: t(key), value: v[name], errors });
@@ -87,6 +93,8 @@ ${view.status === 'connected' ? html`<section class="flash" aria-labelledby="sp-
   <p><strong>${t('sso.spEntityId')}:</strong> <code>${view.sp.entityId}</code><br><strong>${t('sso.acsUrl')}:</strong> <code>${view.sp.acsUrl}</code></p>
   <p class="actions"><a class="button" href="/sso/${account.slug}/metadata?download=1" download>${t('sso.download')}</a>
   <form method="post" action="/settings/sso/test">${csrf}<button type="submit" class="secondary">${t('sso.testConnection')}</button></form></p></section>` : ''}
+${certificateWarnings.length ? html`<section class="flash" role="alert" id="sso-warnings"><ul>${certificateWarnings.map((w) => html`<li>${w.daysLeft < 0 ? t('sso.warn.certificateExpired', { subject: w.subject, date: w.notAfter.toISOString().slice(0, 10), thumbprint: w.sha1Thumbprint }) : t('sso.warn.certificateExpiring', { subject: w.subject, date: w.notAfter.toISOString().slice(0, 10), days: String(w.daysLeft), thumbprint: w.sha1Thumbprint })}</li>`)}</ul></section>` : ''}
+${view.idpMetadataUrl ? html`<form method="post" action="/settings/sso/refresh-metadata" class="actions">${csrf}<button type="submit" class="secondary" id="refresh-metadata">${t('sso.refreshMetadata')}</button> <span class="hint">${view.idpMetadataUrl}</span></form>` : ''}
 ${errorSummary(t, errors)}
 <form method="post" action="/settings/sso" class="stack" novalidate>
   ${csrf}
@@ -111,6 +119,9 @@ ${errorSummary(t, errors)}
     ${attr('attrFirstName', 'sso.attr.firstName')}${attr('attrLastName', 'sso.attr.lastName')}${attr('attrEmail', 'sso.attr.email')}${attr('attrDisplayName', 'sso.attr.displayName')}${attr('attrRole', 'sso.attr.role')}
   </fieldset>
   <label class="checkbox"><input type="checkbox" name="allowIdpInitiated" value="true"${v.allowIdpInitiated === 'true' ? html` checked` : ''}> ${t('sso.allowIdpInitiated')}</label>
+  <label class="checkbox"><input type="checkbox" name="allowSha1" id="f-allowSha1" value="true" aria-describedby="f-allowSha1-hint"${v.allowSha1 === 'true' ? html` checked` : ''}> ${t('sso.allowSha1')}</label>
+  <p class="hint" id="f-allowSha1-hint">${t('sso.allowSha1Help')}</p>
+  ${textField({ name: 'logRetentionDays', label: t('sso.logRetentionDays'), type: 'number', hint: t('sso.logRetentionDaysHelp'), value: v.logRetentionDays, errors })}
   ${textField({ name: 'emailDomains', label: `${t('sso.emailDomains')} (${t('form.optional')})`, hint: t('sso.emailDomainsHelp'), value: v.emailDomains, errors })}
   <div class="actions"><button type="submit" name="action" value="connect">${t('sso.connect')}</button></div>
 </form>
@@ -146,6 +157,23 @@ ${errorSummary(t, errors)}
     return redirectTo(reply, '/settings/sso');
   });
 
+  app.post('/settings/sso/refresh-metadata', async (request, reply) => {
+    const ctx = contextOf(request, deps);
+    const t = request.t;
+    let notice: string;
+    try {
+      const result = await refreshMetadataNow(ctx, deps.config);
+      notice = result.ok
+        ? t('sso.refreshed', { added: String(result.added.length), removed: String(result.removed.length), total: String(result.certificates) })
+        : t('sso.refreshFailed', { reason: result.reason });
+    } catch (error) {
+      if (error instanceof AppError && error.fieldErrors.length > 0) return tab(request, reply, { errors: error.fieldErrors });
+      throw error;
+    }
+    setFlash(reply, notice, deps.config.secureCookies);
+    return redirectTo(reply, '/settings/sso');
+  });
+
   app.post('/settings/sso/test', async (request, reply) => {
     const ctx = contextOf(request, deps);
     await getConnectionView(ctx, deps.config);
@@ -156,12 +184,13 @@ ${errorSummary(t, errors)}
 
   app.get<{ Querystring: { person?: string; outcome?: string } }>('/settings/sso/log', async (request, reply) => {
     const ctx = contextOf(request, deps);
-    await getConnectionView(ctx, deps.config);
+    const view = await getConnectionView(ctx, deps.config);
     const t = request.t;
     const entries = await listSsoLog(deps.db, ctx.actor.accountId, { person: request.query.person, outcome: request.query.outcome, limit: 100 });
     return portalPage(request, reply, deps, { title: t('sso.log'), current: '/settings' }, () => html`
 <h1>${t('sso.log')}</h1>
 ${settingsTabs(request, 'sso')}
+<p class="hint" id="log-retention">${t('sso.logRetentionNote', { days: String(view.logRetentionDays) })}</p>
 <form method="get" action="/settings/sso/log" class="actions">
   <label for="log-person">Person</label><input type="text" id="log-person" name="person" value="${request.query.person ?? ''}">
   <label for="log-outcome">Outcome</label><select id="log-outcome" name="outcome"><option value="">all</option>${['success', 'failure', 'info'].map((o) => html`<option${request.query.outcome === o ? html` selected` : ''}>${o}</option>`)}</select>

@@ -29,6 +29,7 @@ export const ConnectBody = Type.Object(
     allowIdpInitiated: Type.Optional(Type.Boolean({ description: 'Accept sign-ins started at the IdP (Entra My Apps)' })),
     allowSha1: Type.Optional(Type.Boolean({ description: 'Accept SHA-1 signatures (legacy IdPs only)' })),
     clockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, errorMessage: 'Use 0 to 600 seconds.' })),
+    logRetentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, description: 'Days the SSO log (with the SAML XML) is kept; default 14', errorMessage: 'Use 1 to 365 days.' })),
     emailDomains: Type.Optional(Type.Array(Type.String({ pattern: '^([A-Za-z0-9-]+\\.)+[A-Za-z]{2,}$', maxLength: 253, errorMessage: 'Use a domain such as example.com.' }), { maxItems: 50 })),
   },
   { additionalProperties: false },
@@ -58,7 +59,9 @@ export const ConnectionView = Type.Object({
   allowIdpInitiated: Type.Boolean(),
   allowSha1: Type.Boolean(),
   clockSkewSeconds: Type.Integer(),
+  logRetentionDays: Type.Integer(),
   emailDomains: Type.Array(Type.String()),
+  warnings: Type.Array(Type.String(), { description: 'E.g. an IdP signing certificate in use that expires within 60 days' }),
   sp: Type.Object({ entityId: Type.String(), descriptorUrl: Type.String({ description: 'SP descriptor URL: give it to the IdP' }), acsUrl: Type.String(), sloUrl: Type.String(), signInUrl: Type.String() }),
 });
 export type ConnectionView = Static<typeof ConnectionView>;

@@ -12,7 +12,8 @@ import { fetchIdpMetadata, parseIdpMetadata, type IdpMetadata } from './saml/idp
 import { buildSpMetadata } from './saml/sp-metadata.js';
 import { generateSpKeyPair } from './saml/sp-keys.js';
 import type { ConnectInput, ConnectionView, ImportMetadataInput } from './schemas.js';
-import { getConnection, insertConnection, updateConnection, writeSsoLog, type ConnectionRow } from './store.js';
+import { certificateWarningText, expiringCertificates, refreshIdpMetadata, type RefreshResult } from './lifecycle.js';
+import { DEFAULT_LOG_RETENTION_DAYS, getConnection, insertConnection, updateConnection, writeSsoLog, type ConnectionRow } from './store.js';
 
 export const DEFAULT_CLOCK_SKEW_SECONDS = 180;
 const METADATA_FETCH = { timeoutMs: 10_000, maxBytes: 1024 * 1024 };
@@ -71,7 +72,9 @@ export function toConnectionView(row: ConnectionRow | undefined, account: Accoun
     allowIdpInitiated: row ? row.allow_idp_initiated === 1 : true,
     allowSha1: row ? row.allow_sha1 === 1 : false,
     clockSkewSeconds: row?.clock_skew_seconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
+    logRetentionDays: row?.log_retention_days ?? DEFAULT_LOG_RETENTION_DAYS,
     emailDomains: row ? (JSON.parse(row.email_domains) as string[]) : [],
+    warnings: expiringCertificates(certificates, now).map(certificateWarningText),
     sp: { entityId: sp.entityId, descriptorUrl: sp.descriptorUrl, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, signInUrl: sp.signInUrl },
   };
 }
@@ -197,6 +200,7 @@ export async function connect(ctx: ServiceContext, config: Config, input: Connec
     allow_idp_initiated: input.allowIdpInitiated === undefined ? row.allow_idp_initiated : input.allowIdpInitiated ? 1 : 0,
     allow_sha1: input.allowSha1 === undefined ? row.allow_sha1 : input.allowSha1 ? 1 : 0,
     clock_skew_seconds: input.clockSkewSeconds ?? row.clock_skew_seconds,
+    log_retention_days: input.logRetentionDays ?? row.log_retention_days,
     email_domains: JSON.stringify([...new Set((input.emailDomains ?? (JSON.parse(row.email_domains) as string[])).map((d) => d.toLowerCase()))]),
     ...(metadata ? { metadata_fetched_at: ctx.now.getTime() } : {}),
     connected_at: row.connected_at ?? ctx.now.getTime(),
@@ -212,4 +216,16 @@ export async function connect(ctx: ServiceContext, config: Config, input: Connec
 export async function getConnectionView(ctx: ServiceContext, config: Config): Promise<ConnectionView> {
   const account = await requireSsoAdmin(ctx);
   return toConnectionView(await getConnection(ctx.db, account.id), account, config, ctx.now);
+}
+
+/** "Refresh metadata" (SSO tab and API): re-reads the IdP metadata URL now; the diff goes to the SSO log. */
+export async function refreshMetadataNow(ctx: ServiceContext, config: Config): Promise<RefreshResult> {
+  const account = await requireSsoAdmin(ctx);
+  const row = await getConnection(ctx.db, account.id);
+  if (!row?.idp_metadata_url) throw fieldError('idpMetadataUrl', 'Enter and save an IdP SSO descriptor (metadata) URL first; there is nothing to refresh from.');
+  const result = await refreshIdpMetadata(ctx.db, config, account.id, ctx.now, 'admin');
+  if (result.ok && (result.added.length || result.removed.length)) {
+    await recordAudit(ctx.db, { accountId: account.id, actor: auditActor(ctx.actor), action: 'sso.metadata_refresh', object: { type: 'sso_connection', id: account.id, label: row.idp_entity_id ?? account.id }, detail: { added: result.added.length, removed: result.removed.length } }, ctx.now);
+  }
+  return result;
 }

@@ -88,3 +88,51 @@ export async function listSsoLog(db: Db, accountId: string, filter: { person?: s
 
 export const getSsoLogEntry = (db: Db, accountId: string, id: string): Promise<SsoLogRow | undefined> =>
   db.selectFrom('sso_log').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+
+export const DEFAULT_LOG_RETENTION_DAYS = 14;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Bounded retention: deletes every SSO log entry (and so every assertion XML it holds) older than
+ * its account's `log_retention_days`; accounts without a connection row use the default.
+ */
+export async function purgeSsoLog(db: Db, now: Date): Promise<number> {
+  let deleted = 0;
+  const retentions = await db.selectFrom('sso_connections').select('log_retention_days').distinct().execute();
+  for (const { log_retention_days: days } of retentions) {
+    const result = await db
+      .deleteFrom('sso_log')
+      .where('created_at', '<', now.getTime() - days * DAY_MS)
+      .where('account_id', 'in', db.selectFrom('sso_connections').select('account_id').where('log_retention_days', '=', days))
+      .executeTakeFirst();
+    deleted += Number(result.numDeletedRows ?? 0n);
+  }
+  const orphans = await db
+    .deleteFrom('sso_log')
+    .where('created_at', '<', now.getTime() - DEFAULT_LOG_RETENTION_DAYS * DAY_MS)
+    .where('account_id', 'not in', db.selectFrom('sso_connections').select('account_id'))
+    .executeTakeFirst();
+  return deleted + Number(orphans.numDeletedRows ?? 0n);
+}
+
+/**
+ * Takes (or renews) the lease `name` for `holder` until `until`. One statement: the row is inserted,
+ * or updated only when it expired or is already this holder's, so two instances cannot both hold it.
+ */
+export async function acquireLease(db: Db, name: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
+  const result = await db
+    .insertInto('sso_leases')
+    .values({ name, holder, expires_at: now.getTime() + ttlMs })
+    .onConflict((oc) =>
+      oc
+        .column('name')
+        .doUpdateSet({ holder, expires_at: now.getTime() + ttlMs })
+        .where((eb) => eb.or([eb('sso_leases.expires_at', '<=', now.getTime()), eb('sso_leases.holder', '=', holder)])),
+    )
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+}
+
+export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
+  await db.deleteFrom('sso_leases').where('name', '=', name).where('holder', '=', holder).execute();
+}

@@ -1,3 +1,5 @@
+import type { ColumnType } from 'kysely';
+
 export type SsoType = 'user' | 'subaccount';
 
 /** One SAML connection per account: the account's IdP and Blanca's SP keys for it. */
@@ -25,6 +27,10 @@ export interface SsoConnectionsTable {
   sp_private_key: string;
   sp_certificate: string;
   metadata_fetched_at: number | null;
+  /** Days the SSO log (with the XML it holds) is kept; the clean-up job deletes older entries. */
+  log_retention_days: ColumnType<number, number | undefined, number>;
+  /** Last metadata refresh attempt (successful or not); the schedule refreshes by this. */
+  metadata_checked_at: ColumnType<number | null, number | null | undefined, number | null>;
   connected_at: number | null;
   created_at: number;
   updated_at: number;
@@ -72,4 +78,11 @@ export interface SsoLogTable {
   attributes: string | null;
   /** JSON: the mapping result (user/subaccount, roles used and ignored). */
   mapping: string | null;
+}
+
+/** A named lease: the instance whose row is unexpired runs the job (IdP metadata refresh). */
+export interface SsoLeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
 }

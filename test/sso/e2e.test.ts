@@ -382,6 +382,69 @@ describe('SSO type User (1:1), real IdP, Chromium', () => {
     }
   });
 
+  test('Test connection: the owner signs in at the IdP and lands on the report; a failing test names the reason; both are in the SSO log', async () => {
+    const owner = await signInWithPassword(s().base);
+    const sessionsBefore = await s().app.blanca.deps.db.selectFrom('sessions').select('id').where('sso_name_id', 'is not', null).execute();
+    await owner.goto(`${s().base}/settings/sso`);
+    await owner.getByRole('button', { name: 'Test connection' }).click();
+    await loginAtIdp(owner, 'adam', password('adam'));
+    await owner.waitForURL(/\/settings\/sso\/log\/[^/]+$/);
+    assert.equal(await owner.locator('#log-outcome').innerText(), 'info');
+    assert.match(await owner.locator('#log-summary').innerText(), /^Test connection succeeded for adam@example\.test: nobody was signed in\.$/);
+    assert.match(await owner.locator('#log-attributes').innerText(), /emailaddress/);
+    const sessionsAfter = await s().app.blanca.deps.db.selectFrom('sessions').select('id').where('sso_name_id', 'is not', null).execute();
+    assert.equal(sessionsAfter.length, sessionsBefore.length, 'Test connection signs nobody in');
+
+    // The same button with a certificate the IdP does not sign with: the report is a failure with the reason.
+    const view = (await api(s().app, 'GET', '/sso', s().app.adminToken)).body;
+    const put = (certificates: string[]) =>
+      s().app.blanca.app.inject({ method: 'PUT', url: '/api/v1/sso', headers: { authorization: `Bearer ${s().app.adminToken}`, 'content-type': 'application/json' }, payload: JSON.stringify({ ssoType: view.ssoType, idpMetadataUrl: view.idpMetadataUrl, idpEntityId: view.idpEntityId, idpSsoUrl: view.idpSsoUrl, idpSloUrl: view.idpSloUrl, idpCertificates: certificates, emailDomains: view.emailDomains }) });
+    assert.equal((await put([testKeys.idpB.cert])).statusCode, 200);
+    try {
+      await owner.goto(`${s().base}/settings/sso`);
+      await owner.getByRole('button', { name: 'Test connection' }).click();
+      // Already signed in at the IdP in this browser: it answers at once.
+      await owner.waitForURL((url) => url.origin === s().base && url.pathname === `/sso/${SLUG}/acs`);
+      const failure = (await lastLog(s(), '&outcome=failure'))[0]!;
+      assert.equal(failure.failureCode, 'certificate_not_configured');
+      await owner.goto(`${s().base}/settings/sso/log`);
+      await owner.getByRole('cell', { name: failure.summary }).waitFor();
+      await owner.getByRole('cell', { name: /^Test connection succeeded for adam@example\.test/ }).waitFor();
+    } finally {
+      assert.equal((await put([idp.certificatePem])).statusCode, 200);
+    }
+  });
+
+  test('certificate rotation at the IdP: Refresh metadata adds the announced certificate, sign-in continues on the new key, the old one is removed on schedule', async () => {
+    const old = idp.certificatePem;
+    const { newCertificatePem } = await idp.rotateCertificate({ signWithNew: false });
+    const owner = s().owner;
+    await owner.goto(`${s().base}/settings/sso`);
+    await owner.getByRole('button', { name: 'Refresh metadata' }).click();
+    await owner.waitForURL(`${s().base}/settings/sso`);
+    await owner.getByText('Metadata refreshed: 1 certificate(s) added, 0 removed, 2 trusted.', { exact: false }).waitFor();
+    assert.equal(await owner.locator('#idp-certificates li').count(), 2);
+
+    await idp.completeRotation({ keepOld: false });
+    assert.equal(idp.certificatePem, newCertificatePem);
+    const steve = await ssoSignIn(s(), 'steve');
+    assert.notEqual(path(steve), `/sso/${SLUG}/acs`, 'signed in with the new IdP key');
+
+    // The scheduled pass (12 h later) reads the metadata that no longer lists the old certificate.
+    const { runMetadataRefresh } = await import('../../src/sso/jobs.js');
+    const pass = await runMetadataRefresh({ db: s().app.blanca.deps.db, config: s().app.config }, new Date(Date.now() + 13 * 3600_000), 'e2e');
+    assert.deepEqual(pass, { refreshed: 1, failed: 0 });
+    const certificates = (await api(s().app, 'GET', '/sso', s().app.adminToken)).body.idpCertificates as unknown[];
+    assert.equal(certificates.length, 1);
+    const refreshes = (await lastLog(s(), '&outcome=info')).filter((e) => e.kind === 'metadata' && e.summary.startsWith('Metadata refresh'));
+    assert.match(refreshes[0]!.summary, /^Metadata refresh \(on schedule\).*removed /);
+    assert.match(refreshes[1]!.summary, /^Metadata refresh \(on request\).*added /);
+    assert.ok(!refreshes[0]!.summary.includes('added'), 'nothing added by the second refresh');
+    assert.notEqual(old, newCertificatePem);
+    const again = await ssoSignIn(s(), 'eve');
+    assert.notEqual(path(again), `/sso/${SLUG}/acs`, 'sign-in continues after the old certificate is gone');
+  });
+
   sharedScenarios(s);
 });
 

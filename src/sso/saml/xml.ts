@@ -97,9 +97,25 @@ export function descendants(parent: Element | Document, ns: string, localName: s
   return found;
 }
 
-/** Text content with surrounding whitespace removed (pretty-printed IdPs add "\n\t"). */
+/**
+ * Text content with surrounding whitespace removed (pretty-printed IdPs add "\n\t"). Only text and
+ * CDATA nodes count, joined whole: a comment or processing instruction inside a NameID neither cuts
+ * the value short (CVE-2017-11427) nor adds to it (xmldom's textContent would append a PI's data).
+ */
 export function text(element: Element | undefined): string {
-  return (element?.textContent ?? "").trim();
+  return element ? textNodes(element).trim() : "";
+}
+
+function textNodes(node: Node): string {
+  let out = "";
+  const nodes = node.childNodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const item = nodes.item(i);
+    if (!item) continue;
+    if (item.nodeType === 3 || item.nodeType === 4) out += item.nodeValue ?? "";
+    else if (item.nodeType === 1) out += textNodes(item);
+  }
+  return out;
 }
 
 /** Attribute value or null when absent. */
