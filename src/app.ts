@@ -29,6 +29,7 @@ import { installErrorHandling } from './web/errors.js';
 import { installSessionHook } from './web/session-hook.js';
 import './web/request-context.js';
 import './web/route-config.js';
+import { bearerMatches, Metrics, passwordOutcome, ssoOutcome } from './ops/metrics.js';
 
 export interface AppOptions {
   logger?: boolean | object;
@@ -40,6 +41,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The QR domain's caches and scan queue (tests flush it; onClose drains it). */
     qr: QrModule;
+    /** Prometheus counters of this instance (served at /metrics when METRICS_TOKEN is set). */
+    metrics: Metrics;
   }
 }
 
@@ -51,8 +54,19 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   // QR short links whose destination is cached are answered before Fastify (see
   // src/qr/redirect.ts fastRedirect); every other request goes to Fastify as usual.
   let shortcut: ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | null = null;
+  let qrModule: QrModule | null = null;
+  const metrics = new Metrics(() => ({ counters: qrModule!.recorder.counters, pending: qrModule!.recorder.pending }));
   const app = Fastify({
-    serverFactory: (handler) => http.createServer((req, res) => (shortcut?.(req, res) ? undefined : handler(req, res))),
+    serverFactory: (handler) =>
+      http.createServer((req, res) => {
+        const started = performance.now();
+        if (shortcut?.(req, res)) {
+          metrics.redirect(performance.now() - started);
+          metrics.request(req.method ?? 'GET', '/:code', res.statusCode);
+          return;
+        }
+        handler(req, res);
+      }),
     logger: options.logger ?? false,
     trustProxy: deps.config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
@@ -71,6 +85,27 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   });
   installSessionHook(app, deps);
   installErrorHandling(app, deps);
+  app.decorate('metrics', metrics);
+  app.addHook('onResponse', async (request, reply) => {
+    const pattern = request.routeOptions.url;
+    const status = reply.statusCode;
+    if (pattern === undefined) return metrics.request(request.method, '(unmatched)', status);
+    if (pattern.startsWith('/:code(')) {
+      if (request.method === 'GET') metrics.redirect(reply.elapsedTime);
+      return metrics.request(request.method, '/:code', status);
+    }
+    metrics.request(request.method, pattern, status);
+    if (request.method === 'POST' && pattern === '/login') metrics.signIn('password', passwordOutcome(status));
+    else if (request.method === 'POST' && pattern === '/sso/:slug/acs') metrics.signIn('sso', ssoOutcome(status, reply.getHeader('location') as string | undefined));
+  });
+  // Not public: only with METRICS_TOKEN set, and only for that bearer token (404 otherwise, like any unknown path).
+  const metricsToken = deps.config.METRICS_TOKEN;
+  if (metricsToken) {
+    app.get('/metrics', { config: { anonymous: true }, schema: { hide: true }, logLevel: 'warn' }, async (request, reply) => {
+      if (!bearerMatches(request.headers.authorization, metricsToken)) return reply.code(401).header('www-authenticate', 'Bearer').send({ status: 'unauthorized' });
+      return reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store').send(metrics.render());
+    });
+  }
 
   app.get('/healthz', { config: { anonymous: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { anonymous: true }, schema: { hide: true } }, async (_request, reply) => {
@@ -84,6 +119,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
 
   // QR domain: one instance-wide module; closing the app writes every queued scan.
   const qr = createQrModule(deps, app.log, options.qr);
+  qrModule = qr;
   app.decorate('qr', qr);
   app.addHook('preClose', async () => {
     qr.closing = true;

@@ -24,6 +24,9 @@ async function main(): Promise<void> {
     }, 20_000);
     timer.unref();
     await blanca.close();
+    // The scan queue's final tally: after a graceful stop, queued = written + skipped + dropped (dropped 0).
+    const { queued, written, skippedDeletedCode, dropped } = blanca.app.qr.recorder.counters;
+    log.info({ scans: { queued, written, skippedDeletedCode, dropped } }, 'stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -6,27 +6,53 @@ import { openDatabase, type DatabaseHandle } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { AppDeps } from './web/deps.js';
+import { deleteExpiredSessions } from './auth/sessions.js';
+import { ssoJobDefinitions } from './sso/jobs.js';
+import { startJobs, type JobsOptions, type Scheduler } from './ops/jobs.js';
+import { createLeaseStore } from './ops/lease.js';
+import { searchPathSchema } from './ops/pg-schema.js';
 
 export interface Blanca {
   app: FastifyInstance;
   deps: AppDeps;
   firstStart: FirstStart | null;
+  /** Clean-up jobs, run once per interval across the fleet (src/ops/jobs.ts). */
+  jobs: Scheduler;
   /** Stops accepting requests, finishes the ones in flight, then closes the database. */
   close(): Promise<void>;
 }
 
-export async function createBlanca(config: Config, options: AppOptions & { clock?: Clock; database?: DatabaseHandle } = {}): Promise<Blanca> {
+export async function createBlanca(config: Config, options: AppOptions & { clock?: Clock; database?: DatabaseHandle; jobs?: JobsOptions } = {}): Promise<Blanca> {
   const database = options.database ?? openDatabase({ databaseUrl: config.DATABASE_URL, sqliteFile: config.databaseFile });
-  await migrateToLatest(database.db, database.schema);
+  await migrateToLatest(database.db, database.schema ?? searchPathSchema(config.DATABASE_URL));
   const clock = options.clock ?? systemClock;
   const deps: AppDeps = { db: database.db, engine: database.engine, config, clock, secretKey: await instanceSecret(database.db, config.SECRET_KEY) };
   const firstStart = await ensureFirstAccount(database.db, config, clock.now());
   const app = await buildApp(deps, options);
+  const intervalMs = config.JOBS_INTERVAL_SECONDS * 1000;
+  const jobs = startJobs(
+    [
+      { name: 'qr-maintenance', intervalMs, run: () => app.qr.maintenance() },
+      {
+        name: 'expired-sessions',
+        intervalMs,
+        run: (now) => deleteExpiredSessions(deps.db, now),
+      },
+      // SSO log retention with the expired SSO one-time state, and the scheduled IdP metadata refresh.
+      ...ssoJobDefinitions({ db: deps.db, config }),
+    ],
+    createLeaseStore(deps.db, deps.engine),
+    clock,
+    app.log,
+    options.jobs,
+  );
   return {
     app,
     deps,
     firstStart,
+    jobs,
     async close() {
+      await jobs.stop();
       await app.close();
       await database.close();
     },

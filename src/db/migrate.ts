@@ -5,6 +5,7 @@ import * as qrCodes from './migrations/2026_11_30_0100_qr_codes.js';
 import * as sso from './migrations/2026_11_30_0200_sso.js';
 import * as ssoLookups from './migrations/2026_11_30_0300_sso_lookups.js';
 import * as ssoLifecycle from './migrations/2026_11_30_0400_sso_lifecycle.js';
+import * as ops from './migrations/2026_11_30_0500_ops.js';
 
 // Listed explicitly (not read from a folder) so that the compiled and the tsx
 // builds see the same migrations, in the same order.
@@ -14,6 +15,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_0200_sso': sso,
   '2026_11_30_0300_sso_lookups': ssoLookups,
   '2026_11_30_0400_sso_lifecycle': ssoLifecycle,
+  '2026_11_30_0500_ops': ops,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,0 +1,150 @@
+import type { Db } from '../db/database.js';
+import { newId } from '../platform/ids.js';
+
+/**
+ * `blanca account export SLUG > file.json` / `blanca account import < file.json`: one account's
+ * configuration and content, to move it to another instance or engine (SQLite ⇄ PostgreSQL).
+ *
+ * Included: the account (name, short name, branding, enterprise switches), its QR settings, its
+ * white-label users (quota, features, short-link domain), its subaccounts (role, owner flag) with
+ * their links to users, and every QR code with its tags, design and short code (printed codes keep
+ * working once DNS points at the new instance).
+ *
+ * Left out on purpose, because they are secrets or per-instance state: password hashes, TOTP
+ * secrets, sessions, API tokens, the SSO connection (it holds the SP private key; set SSO up again
+ * on the target), lock-out counters, scans, the audit log, the SSO log and bulk jobs. Imported
+ * people therefore have no password: give the owner one with `blanca owner reset-password SLUG`,
+ * and the owner then sets the others' in the portal (SSO people sign in through the IdP as before
+ * once SSO is configured again).
+ *
+ * Import makes new ids for everything and runs in one transaction: it is all or nothing.
+ */
+export const EXPORT_FORMAT = 'blanca-account-export';
+export const EXPORT_VERSION = 1;
+
+export interface AccountExport {
+  format: typeof EXPORT_FORMAT;
+  version: number;
+  exportedAt: string;
+  account: { name: string; slug: string; logoUrl: string | null; primaryColor: string; accentColor: string; ssoEnabled: boolean; requireAdmin2fa: boolean; defaultLocale: string; createdAt: number };
+  qrSettings: { scanRetentionDays: number | null } | null;
+  users: Array<{ id: string; name: string; email: string | null; username: string | null; maxCodes: number; features: unknown; shortDomain: string | null; locale: string | null; ssoSubject: string | null; createdAt: number }>;
+  subaccounts: Array<{ id: string; email: string; name: string; role: string; isOwner: boolean; locale: string | null; ssoSubject: string | null; createdAt: number; users: Array<{ userId: string; source: 'manual' | 'sso' }> }>;
+  codes: Array<{ id: string; userId: string; kind: string; shortCode: string | null; name: string; contentType: string; content: unknown; design: unknown; folder: string | null; status: string; expiresAt: number | null; createdBy: string; createdAt: number; updatedAt: number; tags: string[] }>;
+}
+
+export class TransferError extends Error {}
+
+export async function exportAccount(db: Db, slug: string, now: Date): Promise<AccountExport> {
+  const account = await db.selectFrom('accounts').selectAll().where('slug', '=', slug).executeTakeFirst();
+  if (!account) throw new TransferError(`No account with the short name "${slug}". See: blanca account list`);
+  const [settings, users, subaccounts, links, codes, tags] = await Promise.all([
+    db.selectFrom('qr_account_settings').selectAll().where('account_id', '=', account.id).executeTakeFirst(),
+    db.selectFrom('whitelabel_users').selectAll().where('account_id', '=', account.id).orderBy('created_at').orderBy('id').execute(),
+    db.selectFrom('subaccounts').selectAll().where('account_id', '=', account.id).orderBy('created_at').orderBy('id').execute(),
+    db.selectFrom('subaccount_users').selectAll().where('account_id', '=', account.id).orderBy('subaccount_id').orderBy('user_id').execute(),
+    db.selectFrom('qr_codes').selectAll().where('account_id', '=', account.id).orderBy('created_at').orderBy('id').execute(),
+    db.selectFrom('qr_code_tags').selectAll().where('account_id', '=', account.id).orderBy('code_id').orderBy('tag').execute(),
+  ]);
+  return {
+    format: EXPORT_FORMAT,
+    version: EXPORT_VERSION,
+    exportedAt: now.toISOString(),
+    account: { name: account.name, slug: account.slug, logoUrl: account.logo_url, primaryColor: account.primary_color, accentColor: account.accent_color, ssoEnabled: account.sso_enabled === 1, requireAdmin2fa: account.require_admin_2fa === 1, defaultLocale: account.default_locale, createdAt: account.created_at },
+    qrSettings: settings ? { scanRetentionDays: settings.scan_retention_days } : null,
+    users: users.map((u) => ({ id: u.id, name: u.name, email: u.email, username: u.username, maxCodes: u.max_codes, features: JSON.parse(u.features) as unknown, shortDomain: u.short_domain, locale: u.locale, ssoSubject: u.sso_subject, createdAt: u.created_at })),
+    subaccounts: subaccounts.map((s) => ({
+      id: s.id,
+      email: s.email,
+      name: s.name,
+      role: s.role,
+      isOwner: s.is_owner === 1,
+      locale: s.locale,
+      ssoSubject: s.sso_subject,
+      createdAt: s.created_at,
+      users: links.filter((l) => l.subaccount_id === s.id).map((l) => ({ userId: l.user_id, source: l.source })),
+    })),
+    codes: codes.map((c) => ({
+      id: c.id,
+      userId: c.user_id,
+      kind: c.kind,
+      shortCode: c.short_code,
+      name: c.name,
+      contentType: c.content_type,
+      content: JSON.parse(c.content) as unknown,
+      design: JSON.parse(c.design) as unknown,
+      folder: c.folder,
+      status: c.status,
+      expiresAt: c.expires_at,
+      createdBy: c.created_by,
+      createdAt: c.created_at,
+      updatedAt: c.updated_at,
+      tags: tags.filter((t) => t.code_id === c.id).map((t) => t.tag),
+    })),
+  };
+}
+
+function check(data: unknown): AccountExport {
+  const d = data as Partial<AccountExport> | null;
+  if (!d || typeof d !== 'object' || d.format !== EXPORT_FORMAT) throw new TransferError(`Not a Blanca account export (expected "format": "${EXPORT_FORMAT}").`);
+  if (d.version !== EXPORT_VERSION) throw new TransferError(`Unsupported export version ${String(d.version)} (this Blanca reads version ${EXPORT_VERSION}).`);
+  if (!d.account || !Array.isArray(d.users) || !Array.isArray(d.subaccounts) || !Array.isArray(d.codes)) throw new TransferError('The export is incomplete: account, users, subaccounts and codes are required.');
+  return d as AccountExport;
+}
+
+export interface ImportResult {
+  accountId: string;
+  slug: string;
+  users: number;
+  subaccounts: number;
+  codes: number;
+}
+
+/** Imports an export as a new account (`slug` overrides the exported short name). All or nothing. */
+export async function importAccount(db: Db, data: unknown, now: Date, options: { slug?: string | undefined } = {}): Promise<ImportResult> {
+  const x = check(data);
+  const slug = (options.slug ?? x.account.slug).trim().toLowerCase();
+  if (await db.selectFrom('accounts').select('id').where('slug', '=', slug).executeTakeFirst()) throw new TransferError(`An account with the short name "${slug}" exists already; import with --slug NEW-NAME.`);
+  const shortCodes = x.codes.map((c) => c.shortCode).filter((s): s is string => s !== null);
+  if (shortCodes.length > 0) {
+    const taken = await db.selectFrom('qr_codes').select('short_code').where('short_code', 'in', shortCodes).execute();
+    if (taken.length > 0) throw new TransferError(`${taken.length} short code(s) are in use on this instance already (e.g. "${taken[0]!.short_code}"): short links must stay unique. Was this account imported here before?`);
+  }
+  const at = now.getTime();
+  const accountId = newId();
+  const userIds = new Map(x.users.map((u) => [u.id, newId()]));
+  const subaccountIds = new Map(x.subaccounts.map((s) => [s.id, newId()]));
+  const mapUser = (id: string) => {
+    const mapped = userIds.get(id);
+    if (!mapped) throw new TransferError(`The export refers to an unknown user ${id}.`);
+    return mapped;
+  };
+  await db.transaction().execute(async (tx) => {
+    const a = x.account;
+    await tx.insertInto('accounts').values({ id: accountId, name: a.name, slug, logo_url: a.logoUrl, primary_color: a.primaryColor, accent_color: a.accentColor, sso_enabled: a.ssoEnabled ? 1 : 0, require_admin_2fa: a.requireAdmin2fa ? 1 : 0, default_locale: a.defaultLocale, created_at: a.createdAt, updated_at: at }).execute();
+    if (x.qrSettings) await tx.insertInto('qr_account_settings').values({ account_id: accountId, scan_retention_days: x.qrSettings.scanRetentionDays, updated_at: at }).execute();
+    for (const u of x.users) {
+      await tx
+        .insertInto('whitelabel_users')
+        .values({ id: mapUser(u.id), account_id: accountId, name: u.name, email: u.email, username: u.username, password_hash: null, totp_secret: null, max_codes: u.maxCodes, features: JSON.stringify(u.features), short_domain: u.shortDomain, locale: u.locale, failed_logins: 0, locked_until: null, sso_subject: u.ssoSubject, created_at: u.createdAt, updated_at: at })
+        .execute();
+    }
+    for (const s of x.subaccounts) {
+      const id = subaccountIds.get(s.id)!;
+      await tx
+        .insertInto('subaccounts')
+        .values({ id, account_id: accountId, email: s.email, name: s.name, role: s.role as never, password_hash: null, totp_secret: null, is_owner: s.isOwner ? 1 : 0, locale: s.locale, failed_logins: 0, locked_until: null, sso_subject: s.ssoSubject, created_at: s.createdAt, updated_at: at })
+        .execute();
+      for (const link of s.users) await tx.insertInto('subaccount_users').values({ account_id: accountId, subaccount_id: id, user_id: mapUser(link.userId), source: link.source, created_at: at }).execute();
+    }
+    for (const c of x.codes) {
+      const id = newId();
+      await tx
+        .insertInto('qr_codes')
+        .values({ id, account_id: accountId, user_id: mapUser(c.userId), kind: c.kind as never, short_code: c.shortCode, name: c.name, content_type: c.contentType, content: JSON.stringify(c.content), design: JSON.stringify(c.design), folder: c.folder, status: c.status as never, expires_at: c.expiresAt, created_by: c.createdBy, created_at: c.createdAt, updated_at: c.updatedAt })
+        .execute();
+      for (const tag of c.tags) await tx.insertInto('qr_code_tags').values({ code_id: id, account_id: accountId, tag }).execute();
+    }
+  });
+  return { accountId, slug, users: x.users.length, subaccounts: x.subaccounts.length, codes: x.codes.length };
+}
