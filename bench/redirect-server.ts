@@ -11,6 +11,7 @@ import { createCode } from '../src/qr/service.js';
 import { createBlanca } from '../src/server.js';
 import { createUser } from '../src/users/service.js';
 import { resolveActor } from '../src/auth/resolve.js';
+import { openTestDatabase } from '../test/support/app.js';
 
 const DESTINATION = 'https://example.com/landing-page?utm_source=qr';
 const send = (message: unknown) => process.send?.(message);
@@ -24,10 +25,11 @@ async function bare(): Promise<void> {
   process.on('message', () => server.close(() => send({ closed: true, scans: 0 })));
 }
 
-async function blanca(): Promise<void> {
+async function blanca(engine: 'sqlite' | 'postgres'): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'blanca-bench-'));
   const config = loadConfig({ DATA_DIR: dir, BLANCA_ADMIN_PASSWORD: 'bench-password-1', LOG_LEVEL: 'info' });
-  const database = openDatabase({ sqliteFile: config.databaseFile });
+  // PostgreSQL: a throwaway schema of its own, dropped at the end.
+  const { database, dropSchema } = engine === 'postgres' ? await openTestDatabase('postgres', 10) : { database: openDatabase({ sqliteFile: config.databaseFile }), dropSchema: async () => {} };
   const lent = { ...database, close: async () => {} };
   // The production logger (pino at info); the redirect route logs only warnings.
   const app = await createBlanca(config, { database: lent, logger: { level: 'info', stream: fs.createWriteStream('/dev/null') } });
@@ -39,13 +41,15 @@ async function blanca(): Promise<void> {
   const { code } = await createCode(ctx, app.app.qr.runtime, { userId: user.id, kind: 'dynamic', name: 'Bench', content: { type: 'url', url: DESTINATION } });
   await app.app.listen({ port: 0, host: '127.0.0.1' });
   send({ ready: true, port: (app.app.server.address() as AddressInfo).port, code: code.short_code, engine: app.deps.engine });
-  process.on('message', async () => {
+  process.on('message', async (message) => {
+    if (message === 'memory') return send({ rssMb: Math.round(process.memoryUsage().rss / 1048576), heapMb: Math.round(process.memoryUsage().heapUsed / 1048576) });
     await app.close(); // graceful: waits for requests, then writes every queued scan
     const row = await database.db.selectFrom('qr_scans').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     await database.close();
+    await dropSchema();
     fs.rmSync(dir, { recursive: true, force: true });
     send({ closed: true, scans: Number(row.n), counters: app.app.qr.recorder.counters });
   });
 }
 
-await (process.argv[2] === 'bare' ? bare() : blanca());
+await (process.argv[2] === 'bare' ? bare() : blanca(process.argv[3] === 'postgres' ? 'postgres' : 'sqlite'));
