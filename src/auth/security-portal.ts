@@ -8,6 +8,10 @@ import { textField } from '../web/forms.js';
 import { contextOf, personOf, redirectTo } from '../web/guards.js';
 import { portalPage } from '../web/page.js';
 import { newTotpSecret, totpUri } from './totp.js';
+import { deleteSessionsOf } from './sessions.js';
+import { recordAudit } from '../audit/store.js';
+import { auditActor } from '../audit/actor.js';
+import { SESSION_COOKIE } from '../web/cookies.js';
 import { disableTwoFactor, enableTwoFactor, totpSecretOf } from './two-factor.js';
 
 /** "My security": TOTP two-factor set-up for the signed-in person. */
@@ -33,7 +37,11 @@ ${enabled
       <p>${t('security.key')}: <code>${secret}</code></p>
       <input type="hidden" name="secret" value="${secret}">
       ${textField({ name: 'code', label: t('login.totpCode'), autocomplete: 'one-time-code', required: true, errors })}
-      <div class="actions"><button type="submit">${t('security.enable')}</button></div></form>`}`);
+      <div class="actions"><button type="submit">${t('security.enable')}</button></div></form>`}
+<h2>${t('security.sessionsTitle')}</h2>
+<form method="post" action="/security/sign-out-everywhere" class="stack">${csrf}
+  <p id="sign-out-everywhere-help">${t('security.signOutEverywhereHelp')}</p>
+  <div class="actions"><button type="submit" class="danger" aria-describedby="sign-out-everywhere-help">${t('security.signOutEverywhere')}</button></div></form>`);
   }
 
   app.get('/security', async (request, reply) => page(request, reply));
@@ -48,6 +56,16 @@ ${enabled
     }
     setFlash(reply, request.t('security.enabled'), deps.config.secureCookies);
     return redirectTo(reply, '/security');
+  });
+
+  // Ends every session of this person (stolen laptop, shared computer); audited.
+  app.post('/security/sign-out-everywhere', async (request, reply) => {
+    const person = personOf(request);
+    const now = deps.clock.now();
+    await deleteSessionsOf(deps.db, person.kind, person.id);
+    await recordAudit(deps.db, { accountId: person.accountId, actor: auditActor(person), action: 'auth.sign_out_everywhere', object: { type: person.kind, id: person.id, label: person.name } }, now);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return redirectTo(reply, '/login');
   });
 
   app.post('/security/disable', async (request, reply) => {

@@ -151,6 +151,21 @@ describeEachEngine('portal sign-in and safety', (engine) => {
     assert.equal((await client.get(`/users/${user.body.id}/edit`)).status, 403);
   });
 
+  test('sign out everywhere ends every session of the person', async () => {
+    const laptop = new PortalClient(app.blanca.app);
+    const phone = new PortalClient(app.blanca.app);
+    await laptop.signIn(app.ownerEmail, OWNER_PASSWORD);
+    await phone.signIn(app.ownerEmail, OWNER_PASSWORD);
+    assert.equal((await phone.get('/users')).status, 200);
+    await laptop.get('/security');
+    const out = await laptop.post('/security/sign-out-everywhere', {});
+    assert.equal(out.location, '/login');
+    assert.match((await phone.get('/users')).location ?? '', /^\/login/);
+    assert.match((await laptop.get('/users')).location ?? '', /^\/login/);
+    const audit = await api(app, 'GET', '/audit?action=auth.sign_out_everywhere', app.adminToken);
+    assert.equal(audit.body.entries.length, 1);
+  });
+
   test('health and readiness', async () => {
     assert.equal((await app.blanca.app.inject({ url: '/healthz' })).statusCode, 200);
     const ready = await app.blanca.app.inject({ url: '/readyz' });
