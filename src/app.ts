@@ -62,7 +62,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
         const started = performance.now();
         if (shortcut?.(req, res)) {
           metrics.redirect(performance.now() - started);
-          metrics.request(req.method ?? 'GET', '/:code', res.statusCode);
+          metrics.shortLink(req.method ?? 'GET', res.statusCode);
           return;
         }
         handler(req, res);
@@ -92,7 +92,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     if (pattern === undefined) return metrics.request(request.method, '(unmatched)', status);
     if (pattern.startsWith('/:code(')) {
       if (request.method === 'GET') metrics.redirect(reply.elapsedTime);
-      return metrics.request(request.method, '/:code', status);
+      return metrics.shortLink(request.method, status);
     }
     metrics.request(request.method, pattern, status);
     if (request.method === 'POST' && pattern === '/login') metrics.signIn('password', passwordOutcome(status));

@@ -20,6 +20,7 @@ export type SignInMethod = 'password' | 'sso';
 export class Metrics {
   private readonly requests = new Map<string, number>();
   private readonly signIns = new Map<string, number>();
+  private readonly shortLinks = new Map<number, number>();
   private readonly redirectBuckets = new Array<number>(REDIRECT_BUCKETS.length).fill(0);
   private redirectCount = 0;
   private redirectSum = 0;
@@ -29,6 +30,12 @@ export class Metrics {
   request(method: string, route: string, status: number): void {
     const key = `method="${method}",route="${escapeLabel(route)}",status="${status}"`;
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+  }
+
+  /** The short-link hot path: counted by method and status only, no label string per request. */
+  shortLink(method: string, status: number): void {
+    const key = method === 'HEAD' ? -status : status;
+    this.shortLinks.set(key, (this.shortLinks.get(key) ?? 0) + 1);
   }
 
   /** Server-side time of one short-link redirect (fast path or Fastify route), in ms. */
@@ -50,7 +57,12 @@ export class Metrics {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
       for (const [labels, value] of entries) out.push(labels ? `${name}{${labels}} ${value}` : `${name} ${value}`);
     };
-    counter('blanca_http_requests_total', 'HTTP requests answered, by method, route pattern and status.', [...this.requests].sort());
+    const requests = new Map(this.requests);
+    for (const [key, value] of this.shortLinks) {
+      const labels = `method="${key < 0 ? 'HEAD' : 'GET'}",route="/:code",status="${Math.abs(key)}"`;
+      requests.set(labels, (requests.get(labels) ?? 0) + value);
+    }
+    counter('blanca_http_requests_total', 'HTTP requests answered, by method, route pattern and status.', [...requests].sort());
     out.push('# HELP blanca_redirect_duration_seconds Server-side time of short-link redirects.', '# TYPE blanca_redirect_duration_seconds histogram');
     REDIRECT_BUCKETS.forEach((le, i) => out.push(`blanca_redirect_duration_seconds_bucket{le="${le}"} ${this.redirectBuckets[i]}`));
     out.push(`blanca_redirect_duration_seconds_bucket{le="+Inf"} ${this.redirectCount}`, `blanca_redirect_duration_seconds_sum ${this.redirectSum}`, `blanca_redirect_duration_seconds_count ${this.redirectCount}`);
