@@ -6,6 +6,7 @@ import * as sso from './migrations/2026_11_30_0200_sso.js';
 import * as ssoLookups from './migrations/2026_11_30_0300_sso_lookups.js';
 import * as ssoLifecycle from './migrations/2026_11_30_0400_sso_lifecycle.js';
 import * as ops from './migrations/2026_11_30_0500_ops.js';
+import * as spKeyRotation from './migrations/2026_11_30_0600_sp_key_rotation.js';
 
 // Listed explicitly (not read from a folder) so that the compiled and the tsx
 // builds see the same migrations, in the same order.
@@ -16,6 +17,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_0300_sso_lookups': ssoLookups,
   '2026_11_30_0400_sso_lifecycle': ssoLifecycle,
   '2026_11_30_0500_ops': ops,
+  '2026_11_30_0600_sp_key_rotation': spKeyRotation,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -5,7 +5,7 @@ import { problemResponses } from '../web/api-schemas.js';
 import type { AppDeps } from '../web/deps.js';
 import { contextOf } from '../web/guards.js';
 import { ConnectBody, ConnectionView, ImportMetadataBody, type ConnectInput, type ImportMetadataInput } from './schemas.js';
-import { connect, ensureConnection, getConnectionView, readIdpMetadata, refreshMetadataNow, spEndpoints, spMetadataXml } from './service.js';
+import { connect, ensureConnection, finishSpKeyRotation, getConnectionView, readIdpMetadata, refreshMetadataNow, spEndpoints, spMetadataXml, startSpKeyRotation } from './service.js';
 import { getSsoLogEntry, listSsoLog, type SsoLogRow } from './store.js';
 
 const tags = ['Single sign-on'];
@@ -76,6 +76,14 @@ export async function ssoApi(app: FastifyInstance, deps: AppDeps): Promise<void>
       ? { ok: true, added: result.added, removed: result.removed, certificates: result.certificates, reason: null, logId: result.logId, connection }
       : { ok: false, added: [], removed: [], certificates: connection.idpCertificates.length, reason: result.reason, logId: result.logId, connection };
   });
+
+  app.post('/sso/sp-key/rotate', { schema: { tags, summary: "Start SP key rotation: make Blanca's next SP key pair; the SP metadata lists both signing certificates (and the next key's encryption certificate) until Finish; messages stay signed with the current key; encrypted assertions decrypt with either key", response: { 200: ConnectionView, ...problemResponses } } }, async (request) =>
+    startSpKeyRotation(contextOf(request, deps), deps.config),
+  );
+
+  app.post('/sso/sp-key/finish', { schema: { tags, summary: 'Finish SP key rotation: the next SP key becomes current (signs messages); the old key is deleted and no longer decrypts', response: { 200: ConnectionView, ...problemResponses } } }, async (request) =>
+    finishSpKeyRotation(contextOf(request, deps), deps.config),
+  );
 
   app.get('/sso/sp-metadata', { schema: { tags, summary: "Blanca's SP descriptor XML for this account (upload it at the IdP)", produces: ['application/samlmetadata+xml'] } }, async (request, reply) => {
     const { account, row } = await ensureConnection(contextOf(request, deps));

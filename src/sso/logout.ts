@@ -1,7 +1,7 @@
 import type { AccountRow } from '../accounts/store.js';
 import type { Session } from '../auth/sessions.js';
 import { buildLogoutRequestRedirect, buildLogoutResponseRedirect, validateLogoutRequest, validateLogoutResponse, type IncomingSamlMessage } from './saml/requests.js';
-import { certificatesOf, spEndpoints } from './service.js';
+import { certificatesOf, spEndpoints, spSigningKey } from './service.js';
 import type { SsoDeps } from './signin.js';
 import { getConnection, rememberRequest, requestIdStore, writeSsoLog } from './store.js';
 
@@ -16,7 +16,7 @@ export async function idpLogoutUrl(deps: SsoDeps, account: AccountRow, session: 
   if (!connection?.idp_slo_url || !connection.idp_entity_id || !connection.idp_sso_url) return null;
   const sp = spEndpoints(deps.config.publicUrl, account.slug);
   const { url, requestId } = await buildLogoutRequestRedirect({
-    sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, signing: { privateKeyPem: connection.sp_private_key, certificatePem: connection.sp_certificate } },
+    sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, signing: spSigningKey(connection) },
     idp: { entityId: connection.idp_entity_id, ssoUrl: connection.idp_sso_url, sloUrl: connection.idp_slo_url, certificates: certificatesOf(connection) },
     now,
     nameId: session.sso_name_id,
@@ -59,7 +59,7 @@ export async function handleSloMessage(deps: SsoDeps, account: AccountRow, messa
   await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_request', outcome: 'success', person: request.nameId, summary: `The IdP signed ${request.nameId} out: ${Number(deleted.numDeletedRows)} Blanca session(s) ended.`, fix: null, failure_code: null, xml: request.xml, attributes: null, mapping: null }, now);
   if (!connection.idp_slo_url) return { kind: 'redirect', url: '/login' };
   const { url } = await buildLogoutResponseRedirect({
-    sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, signing: { privateKeyPem: connection.sp_private_key, certificatePem: connection.sp_certificate } },
+    sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, signing: spSigningKey(connection) },
     idp: { ...idp, sloUrl: connection.idp_slo_url },
     now,
     inResponseTo: request.id,

@@ -68,6 +68,16 @@ export const SSO_MESSAGES_EN = {
   'sso.refreshFailed': "The metadata could not be refreshed: {reason} The certificates were kept. Details are in the SSO log.",
   'sso.warn.certificateExpiring': "The IdP signing certificate {subject} (thumbprint {thumbprint}) expires on {date}, in {days} days. Add the IdP's next certificate before then (Refresh metadata).",
   'sso.warn.certificateExpired': "The IdP signing certificate {subject} (thumbprint {thumbprint}) expired on {date}. Add the IdP's new certificate (Refresh metadata).",
+  'sso.signAuthnRequests': "Sign authentication requests (AuthnRequestsSigned) with Blanca's current SP key",
+  'sso.signAuthnRequestsHelp': "Switch on when the IdP requires signed requests (Entra: Verification certificates). Upload the SP metadata to the IdP again afterwards.",
+  'sso.spKey.title': "Blanca's SP key",
+  'sso.spKey.help': "Signs Blanca's requests and decrypts encrypted assertions. The SP metadata always offers the encryption certificate, so token encryption can be switched on at the IdP.",
+  'sso.spKey.current': "Current certificate: {subject}, valid until {date} (thumbprint {thumbprint})",
+  'sso.spKey.next': "Next certificate: {subject}, valid until {date} (thumbprint {thumbprint}). Both are published in the SP metadata; upload it to the IdP, then finish the rotation.",
+  'sso.spKey.rotate': "Start SP key rotation",
+  'sso.spKey.finish': "Finish rotation",
+  'sso.spKey.started': "SP key rotation started. The SP metadata lists both certificates: upload it to the IdP again, then press Finish rotation.",
+  'sso.spKey.finished': "SP key rotation finished: the new key is current and the old key was deleted.",
 } as const;
 
 export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
@@ -139,4 +149,14 @@ export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
   'sso.refreshFailed': "No se han podido actualizar los metadatos: {reason} Se han conservado los certificados. Los detalles están en el registro SSO.",
   'sso.warn.certificateExpiring': "El certificado de firma del IDP {subject} (huella {thumbprint}) caduca el {date}, dentro de {days} días. Añade el siguiente certificado del IDP antes de esa fecha (Actualizar metadatos).",
   'sso.warn.certificateExpired': "El certificado de firma del IDP {subject} (huella {thumbprint}) caducó el {date}. Añade el nuevo certificado del IDP (Actualizar metadatos).",
+  'sso.signAuthnRequests': "Firmar las solicitudes de autenticación (AuthnRequestsSigned) con la clave SP actual de Blanca",
+  'sso.signAuthnRequestsHelp': "Actívalo si el IDP exige solicitudes firmadas (Entra: certificados de verificación). Después, vuelve a subir los metadatos del SP al IDP.",
+  'sso.spKey.title': "Clave SP de Blanca",
+  'sso.spKey.help': "Firma las solicitudes de Blanca y descifra las aserciones cifradas. Los metadatos del SP siempre ofrecen el certificado de cifrado, para poder activar el cifrado de tokens en el IDP.",
+  'sso.spKey.current': "Certificado actual: {subject}, válido hasta el {date} (huella {thumbprint})",
+  'sso.spKey.next': "Certificado siguiente: {subject}, válido hasta el {date} (huella {thumbprint}). Ambos se publican en los metadatos del SP; súbelos al IDP y después termina la rotación.",
+  'sso.spKey.rotate': "Iniciar rotación de la clave SP",
+  'sso.spKey.finish': "Terminar rotación",
+  'sso.spKey.started': "Rotación de la clave SP iniciada. Los metadatos del SP contienen ambos certificados: vuelve a subirlos al IDP y después pulsa Terminar rotación.",
+  'sso.spKey.finished': "Rotación de la clave SP terminada: la clave nueva es la actual y la antigua se ha eliminado.",
 };

@@ -13,7 +13,7 @@ import { portalPage } from '../web/page.js';
 import { ATTRIBUTE_PRESETS, type AttributeNames } from './attributes.js';
 import { ConnectBody, type ConnectionView } from './schemas.js';
 import { expiringCertificates } from './lifecycle.js';
-import { connect, ensureConnection, getConnectionView, readIdpMetadata, refreshMetadataNow, toConnectionView } from './service.js';
+import { connect, ensureConnection, finishSpKeyRotation, getConnectionView, readIdpMetadata, refreshMetadataNow, startSpKeyRotation, toConnectionView } from './service.js';
 import { ssoDeps } from './routes.js';
 import { startSignIn } from './signin.js';
 import { getSsoLogEntry, listSsoLog } from './store.js';
@@ -36,6 +36,7 @@ function valuesOf(view: ConnectionView): FormValues {
     attrRole: view.attributes.role,
     allowIdpInitiated: view.allowIdpInitiated ? 'true' : '',
     allowSha1: view.allowSha1 ? 'true' : '',
+    signAuthnRequests: view.signAuthnRequests ? 'true' : '',
     logRetentionDays: String(view.logRetentionDays),
     emailDomains: view.emailDomains.join(', '),
   };
@@ -61,6 +62,7 @@ function connectInput(v: FormValues): unknown {
     attributes: { firstName: v.attrFirstName ?? '', lastName: v.attrLastName ?? '', email: v.attrEmail ?? '', displayName: v.attrDisplayName ?? '', role: v.attrRole ?? '' },
     allowIdpInitiated: v.allowIdpInitiated === 'true',
     allowSha1: v.allowSha1 === 'true',
+    signAuthnRequests: v.signAuthnRequests === 'true',
     ...(blank(v.logRetentionDays) ? { logRetentionDays: /^\d+$/.test(blank(v.logRetentionDays)!) ? Number(blank(v.logRetentionDays)) : blank(v.logRetentionDays) } : {}),
     emailDomains: (v.emailDomains ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
   };
@@ -95,6 +97,13 @@ ${view.status === 'connected' ? html`<section class="flash" aria-labelledby="sp-
   <form method="post" action="/settings/sso/test">${csrf}<button type="submit" class="secondary">${t('sso.testConnection')}</button></form></p></section>` : ''}
 ${certificateWarnings.length ? html`<section class="flash" role="alert" id="sso-warnings"><ul>${certificateWarnings.map((w) => html`<li>${w.daysLeft < 0 ? t('sso.warn.certificateExpired', { subject: w.subject, date: w.notAfter.toISOString().slice(0, 10), thumbprint: w.sha1Thumbprint }) : t('sso.warn.certificateExpiring', { subject: w.subject, date: w.notAfter.toISOString().slice(0, 10), days: String(w.daysLeft), thumbprint: w.sha1Thumbprint })}</li>`)}</ul></section>` : ''}
 ${view.idpMetadataUrl ? html`<form method="post" action="/settings/sso/refresh-metadata" class="actions">${csrf}<button type="submit" class="secondary" id="refresh-metadata">${t('sso.refreshMetadata')}</button> <span class="hint">${view.idpMetadataUrl}</span></form>` : ''}
+<section aria-labelledby="sp-key-heading" id="sp-key"><h2 id="sp-key-heading">${t('sso.spKey.title')}</h2>
+  <p class="hint">${t('sso.spKey.help')}</p>
+  ${view.spKeys.current ? html`<p id="sp-key-current">${t('sso.spKey.current', { subject: view.spKeys.current.subject, date: view.spKeys.current.notAfter.slice(0, 10), thumbprint: view.spKeys.current.sha1Thumbprint })}</p>` : ''}
+  ${view.spKeys.next ? html`<p id="sp-key-next">${t('sso.spKey.next', { subject: view.spKeys.next.subject, date: view.spKeys.next.notAfter.slice(0, 10), thumbprint: view.spKeys.next.sha1Thumbprint })}</p>
+  <form method="post" action="/settings/sso/sp-key/finish" class="actions">${csrf}<button type="submit" id="sp-key-finish">${t('sso.spKey.finish')}</button></form>`
+    : html`<form method="post" action="/settings/sso/sp-key/rotate" class="actions">${csrf}<button type="submit" class="secondary" id="sp-key-rotate">${t('sso.spKey.rotate')}</button></form>`}
+</section>
 ${errorSummary(t, errors)}
 <form method="post" action="/settings/sso" class="stack" novalidate>
   ${csrf}
@@ -121,6 +130,8 @@ ${errorSummary(t, errors)}
   <label class="checkbox"><input type="checkbox" name="allowIdpInitiated" value="true"${v.allowIdpInitiated === 'true' ? html` checked` : ''}> ${t('sso.allowIdpInitiated')}</label>
   <label class="checkbox"><input type="checkbox" name="allowSha1" id="f-allowSha1" value="true" aria-describedby="f-allowSha1-hint"${v.allowSha1 === 'true' ? html` checked` : ''}> ${t('sso.allowSha1')}</label>
   <p class="hint" id="f-allowSha1-hint">${t('sso.allowSha1Help')}</p>
+  <label class="checkbox"><input type="checkbox" name="signAuthnRequests" id="f-signAuthnRequests" value="true" aria-describedby="f-signAuthnRequests-hint"${v.signAuthnRequests === 'true' ? html` checked` : ''}> ${t('sso.signAuthnRequests')}</label>
+  <p class="hint" id="f-signAuthnRequests-hint">${t('sso.signAuthnRequestsHelp')}</p>
   ${textField({ name: 'logRetentionDays', label: t('sso.logRetentionDays'), type: 'number', hint: t('sso.logRetentionDaysHelp'), value: v.logRetentionDays, errors })}
   ${textField({ name: 'emailDomains', label: `${t('sso.emailDomains')} (${t('form.optional')})`, hint: t('sso.emailDomainsHelp'), value: v.emailDomains, errors })}
   <div class="actions"><button type="submit" name="action" value="connect">${t('sso.connect')}</button></div>
@@ -171,6 +182,18 @@ ${errorSummary(t, errors)}
       throw error;
     }
     setFlash(reply, notice, deps.config.secureCookies);
+    return redirectTo(reply, '/settings/sso');
+  });
+
+  app.post('/settings/sso/sp-key/rotate', async (request, reply) => {
+    await startSpKeyRotation(contextOf(request, deps), deps.config);
+    setFlash(reply, request.t('sso.spKey.started'), deps.config.secureCookies);
+    return redirectTo(reply, '/settings/sso');
+  });
+
+  app.post('/settings/sso/sp-key/finish', async (request, reply) => {
+    await finishSpKeyRotation(contextOf(request, deps), deps.config);
+    setFlash(reply, request.t('sso.spKey.finished'), deps.config.secureCookies);
     return redirectTo(reply, '/settings/sso');
   });
 

@@ -28,6 +28,7 @@ export const ConnectBody = Type.Object(
     attributes: Type.Optional(AttributeNamesSchema),
     allowIdpInitiated: Type.Optional(Type.Boolean({ description: 'Accept sign-ins started at the IdP (Entra My Apps)' })),
     allowSha1: Type.Optional(Type.Boolean({ description: 'Accept SHA-1 signatures (legacy IdPs only)' })),
+    signAuthnRequests: Type.Optional(Type.Boolean({ description: 'Sign AuthnRequests with the current SP key (AuthnRequestsSigned="true" in the SP metadata)' })),
     clockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, errorMessage: 'Use 0 to 600 seconds.' })),
     logRetentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, description: 'Days the SSO log (with the SAML XML) is kept; default 14', errorMessage: 'Use 1 to 365 days.' })),
     emailDomains: Type.Optional(Type.Array(Type.String({ pattern: '^([A-Za-z0-9-]+\\.)+[A-Za-z]{2,}$', maxLength: 253, errorMessage: 'Use a domain such as example.com.' }), { maxItems: 50 })),
@@ -47,6 +48,8 @@ export type ImportMetadataInput = Static<typeof ImportMetadataBody>;
 
 export const CertificateView = Type.Object({ subject: Type.String(), notBefore: Type.String(), notAfter: Type.String(), sha1Thumbprint: Type.String(), expired: Type.Boolean() });
 
+const SpKeyView = Type.Object({ subject: Type.String(), notBefore: Type.String(), notAfter: Type.String(), sha1Thumbprint: Type.String() });
+
 export const ConnectionView = Type.Object({
   status: Type.Union([Type.Literal('not_configured'), Type.Literal('draft'), Type.Literal('connected')]),
   ssoType: Type.Union([Type.Literal('user'), Type.Literal('subaccount')]),
@@ -61,6 +64,12 @@ export const ConnectionView = Type.Object({
   clockSkewSeconds: Type.Integer(),
   logRetentionDays: Type.Integer(),
   emailDomains: Type.Array(Type.String()),
+  signAuthnRequests: Type.Boolean(),
+  spKeys: Type.Object({
+    current: Nullable(SpKeyView),
+    next: Nullable(SpKeyView),
+    rotationStartedAt: Nullable(Type.String({ format: 'date-time' })),
+  }),
   warnings: Type.Array(Type.String(), { description: 'E.g. an IdP signing certificate in use that expires within 60 days' }),
   sp: Type.Object({ entityId: Type.String(), descriptorUrl: Type.String({ description: 'SP descriptor URL: give it to the IdP' }), acsUrl: Type.String(), sloUrl: Type.String(), signInUrl: Type.String() }),
 });

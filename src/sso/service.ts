@@ -40,16 +40,39 @@ export function certificatesOf(row: ConnectionRow): string[] {
   return JSON.parse(row.idp_certificates) as string[];
 }
 
+/**
+ * Blanca's SP metadata: the current signing certificate plus the next one during an SP key rotation,
+ * and always one encryption certificate (so token encryption can be switched on at the IdP): the
+ * next key's during a rotation (both keys decrypt until Finish), the current key's otherwise.
+ */
 export function spMetadataXml(row: ConnectionRow, endpoints: SpEndpoints): string {
   return buildSpMetadata({
     entityId: endpoints.entityId,
     acsUrl: endpoints.acsUrl,
     sloUrl: endpoints.sloUrl,
-    signingCertificates: [row.sp_certificate],
+    signingCertificates: row.sp_next_certificate ? [row.sp_certificate, row.sp_next_certificate] : [row.sp_certificate],
+    encryptionCertificate: row.sp_next_certificate ?? row.sp_certificate,
     nameIdFormats: ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress', 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified'],
     wantAssertionsSigned: true,
-    authnRequestsSigned: false,
+    authnRequestsSigned: row.sign_authn_requests === 1,
   });
+}
+
+/** Keys that decrypt encrypted assertions: the current one, and the next one during a rotation. */
+export function spDecryptionKeys(row: ConnectionRow): string[] {
+  return row.sp_next_private_key ? [row.sp_private_key, row.sp_next_private_key] : [row.sp_private_key];
+}
+
+/** The key that signs AuthnRequests and logout messages: always the current one (the next only after Finish). */
+export function spSigningKey(row: ConnectionRow): { privateKeyPem: string; certificatePem: string } {
+  return { privateKeyPem: row.sp_private_key, certificatePem: row.sp_certificate };
+}
+
+function spKeyView(pem: string) {
+  const read = readCertificate(pem);
+  if (!read.ok) return null;
+  const c = read.certificate;
+  return { subject: c.subject, notBefore: c.notBefore.toISOString(), notAfter: c.notAfter.toISOString(), sha1Thumbprint: c.sha1Thumbprint };
 }
 
 export function toConnectionView(row: ConnectionRow | undefined, account: AccountRow, config: Config, now: Date): ConnectionView {
@@ -74,6 +97,12 @@ export function toConnectionView(row: ConnectionRow | undefined, account: Accoun
     clockSkewSeconds: row?.clock_skew_seconds ?? DEFAULT_CLOCK_SKEW_SECONDS,
     logRetentionDays: row?.log_retention_days ?? DEFAULT_LOG_RETENTION_DAYS,
     emailDomains: row ? (JSON.parse(row.email_domains) as string[]) : [],
+    signAuthnRequests: row ? row.sign_authn_requests === 1 : false,
+    spKeys: {
+      current: row ? spKeyView(row.sp_certificate) : null,
+      next: row?.sp_next_certificate ? spKeyView(row.sp_next_certificate) : null,
+      rotationStartedAt: row?.sp_rotation_started_at ? new Date(row.sp_rotation_started_at).toISOString() : null,
+    },
     warnings: expiringCertificates(certificates, now).map(certificateWarningText),
     sp: { entityId: sp.entityId, descriptorUrl: sp.descriptorUrl, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, signInUrl: sp.signInUrl },
   };
@@ -200,6 +229,7 @@ export async function connect(ctx: ServiceContext, config: Config, input: Connec
     allow_idp_initiated: input.allowIdpInitiated === undefined ? row.allow_idp_initiated : input.allowIdpInitiated ? 1 : 0,
     allow_sha1: input.allowSha1 === undefined ? row.allow_sha1 : input.allowSha1 ? 1 : 0,
     clock_skew_seconds: input.clockSkewSeconds ?? row.clock_skew_seconds,
+    sign_authn_requests: input.signAuthnRequests === undefined ? row.sign_authn_requests : input.signAuthnRequests ? 1 : 0,
     log_retention_days: input.logRetentionDays ?? row.log_retention_days,
     email_domains: JSON.stringify([...new Set((input.emailDomains ?? (JSON.parse(row.email_domains) as string[])).map((d) => d.toLowerCase()))]),
     ...(metadata ? { metadata_fetched_at: ctx.now.getTime() } : {}),
@@ -208,7 +238,7 @@ export async function connect(ctx: ServiceContext, config: Config, input: Connec
   };
   await ctx.db.transaction().execute(async (tx) => {
     await updateConnection(tx, account.id, changes);
-    await recordAudit(tx, { accountId: account.id, actor: auditActor(ctx.actor), action: 'sso.connect', object: { type: 'sso_connection', id: account.id, label: entityId }, detail: { ssoType: input.ssoType, idpEntityId: entityId, certificates: certificates.length, fromMetadata: metadata !== null } }, ctx.now);
+    await recordAudit(tx, { accountId: account.id, actor: auditActor(ctx.actor), action: 'sso.connect', object: { type: 'sso_connection', id: account.id, label: entityId }, detail: { ssoType: input.ssoType, idpEntityId: entityId, certificates: certificates.length, fromMetadata: metadata !== null, signAuthnRequests: changes.sign_authn_requests === 1 } }, ctx.now);
   });
   return toConnectionView(await getConnection(ctx.db, account.id), account, config, ctx.now);
 }
@@ -228,4 +258,37 @@ export async function refreshMetadataNow(ctx: ServiceContext, config: Config): P
     await recordAudit(ctx.db, { accountId: account.id, actor: auditActor(ctx.actor), action: 'sso.metadata_refresh', object: { type: 'sso_connection', id: account.id, label: row.idp_entity_id ?? account.id }, detail: { added: result.added.length, removed: result.removed.length } }, ctx.now);
   }
   return result;
+}
+
+/**
+ * "Start SP key rotation": makes the next SP key pair. Both signing certificates are published in the
+ * SP metadata from now on (the encryption certificate becomes the next key's); messages are still
+ * signed with the current key, and encrypted assertions decrypt with either key until Finish.
+ */
+export async function startSpKeyRotation(ctx: ServiceContext, config: Config): Promise<ConnectionView> {
+  const { account, row } = await ensureConnection(ctx);
+  if (row.sp_next_certificate) throw new AppError('conflict', 'An SP key rotation is already in progress. Finish it (once the IdP has the new SP metadata) before starting another.');
+  const keys = await generateSpKeyPair({ commonName: `Blanca SP ${account.slug}`, now: ctx.now });
+  const next = spKeyView(keys.certificatePem);
+  const current = spKeyView(row.sp_certificate);
+  await ctx.db.transaction().execute(async (tx) => {
+    await updateConnection(tx, account.id, { sp_next_private_key: keys.privateKeyPem, sp_next_certificate: keys.certificatePem, sp_rotation_started_at: ctx.now.getTime(), updated_at: ctx.now.getTime() });
+    await writeSsoLog(tx, { account_id: account.id, direction: 'out', kind: 'sp_key', outcome: 'info', person: null, summary: `SP key rotation started: the SP metadata now lists the current signing certificate (thumbprint ${current?.sha1Thumbprint}) and the next one (thumbprint ${next?.sha1Thumbprint}, valid until ${next?.notAfter.slice(0, 10)}); the encryption certificate is the next one. Messages are still signed with the current key; encrypted assertions are decrypted with either key.`, fix: 'Upload the SP metadata to the IdP again (Entra: the new certificate for token encryption / request verification), then press Finish rotation.', failure_code: null, xml: null, attributes: null, mapping: null }, ctx.now);
+    await recordAudit(tx, { accountId: account.id, actor: auditActor(ctx.actor), action: 'sso.sp_key_rotation_start', object: { type: 'sso_connection', id: account.id, label: row.idp_entity_id ?? account.id }, detail: { currentThumbprint: current?.sha1Thumbprint ?? null, nextThumbprint: next?.sha1Thumbprint ?? null } }, ctx.now);
+  });
+  return toConnectionView(await getConnection(ctx.db, account.id), account, config, ctx.now);
+}
+
+/** "Finish rotation": the next SP key becomes the current one; the old key is deleted and no longer decrypts. */
+export async function finishSpKeyRotation(ctx: ServiceContext, config: Config): Promise<ConnectionView> {
+  const { account, row } = await ensureConnection(ctx);
+  if (!row.sp_next_certificate || !row.sp_next_private_key) throw new AppError('validation_failed', 'No SP key rotation is in progress: press Start SP key rotation first.');
+  const old = spKeyView(row.sp_certificate);
+  const next = spKeyView(row.sp_next_certificate);
+  await ctx.db.transaction().execute(async (tx) => {
+    await updateConnection(tx, account.id, { sp_private_key: row.sp_next_private_key!, sp_certificate: row.sp_next_certificate!, sp_next_private_key: null, sp_next_certificate: null, sp_rotation_started_at: null, updated_at: ctx.now.getTime() });
+    await writeSsoLog(tx, { account_id: account.id, direction: 'out', kind: 'sp_key', outcome: 'info', person: null, summary: `SP key rotation finished: the SP key with thumbprint ${next?.sha1Thumbprint} is now current and signs Blanca's messages; the old key (thumbprint ${old?.sha1Thumbprint}) was deleted, and assertions encrypted to it are refused.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, ctx.now);
+    await recordAudit(tx, { accountId: account.id, actor: auditActor(ctx.actor), action: 'sso.sp_key_rotation_finish', object: { type: 'sso_connection', id: account.id, label: row.idp_entity_id ?? account.id }, detail: { oldThumbprint: old?.sha1Thumbprint ?? null, currentThumbprint: next?.sha1Thumbprint ?? null } }, ctx.now);
+  });
+  return toConnectionView(await getConnection(ctx.db, account.id), account, config, ctx.now);
 }

@@ -9,7 +9,7 @@ import { provisionPerson, type MappingReport } from './provision.js';
 import { buildAuthnRequestRedirect } from './saml/requests.js';
 import { createResponseVerifier, type SamlLogin } from './saml/verify.js';
 import type { SamlFailureCode } from './saml/failures.js';
-import { attributeNamesOf, certificatesOf, spEndpoints, type SpEndpoints } from './service.js';
+import { attributeNamesOf, certificatesOf, spDecryptionKeys, spEndpoints, spSigningKey, type SpEndpoints } from './service.js';
 import { getConnection, rememberRequest, replayCache, requestIdStore, writeSsoLog, type ConnectionRow, type PendingRequest } from './store.js';
 
 // The SAML sign-in, top to bottom: start → receive → verify → map attributes → provision → session.
@@ -31,15 +31,16 @@ export async function startSignIn(deps: SsoDeps, account: AccountRow, pending: P
   if (!connection || connection.status !== 'connected' || account.sso_enabled !== 1 || !connection.idp_sso_url || !connection.idp_entity_id) return { ok: false, reason: 'not_connected' };
   const sp = spEndpoints(deps.config.publicUrl, account.slug);
   const { url, requestId } = await buildAuthnRequestRedirect({
-    sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl },
+    sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, signing: spSigningKey(connection) },
     idp: { entityId: connection.idp_entity_id, ssoUrl: connection.idp_sso_url, certificates: certificatesOf(connection) },
     now,
-    sign: false,
+    // Optional per account; always with the current SP key (the next one only after Finish rotation).
+    sign: connection.sign_authn_requests === 1,
     // Opaque: the return path stays on the server, so RelayState can never redirect elsewhere.
     relayState: 'sp',
   });
   await rememberRequest(deps.db, account.id, requestId, pending, now, REQUEST_TTL_MS);
-  await writeSsoLog(deps.db, { account_id: account.id, direction: 'out', kind: 'authn_request', outcome: 'info', person: null, summary: `Sent the person to the IdP to sign in (${pending.purpose === 'test' ? 'test connection' : 'sign-in'}), request ${requestId}.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, now);
+  await writeSsoLog(deps.db, { account_id: account.id, direction: 'out', kind: 'authn_request', outcome: 'info', person: null, summary: `Sent the person to the IdP to sign in (${pending.purpose === 'test' ? 'test connection' : 'sign-in'}), request ${requestId}${connection.sign_authn_requests === 1 ? ', signed with the current SP key' : ''}.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, now);
   return { ok: true, redirectUrl: url };
 }
 
@@ -112,7 +113,7 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
 
 function verifyResponse(deps: SsoDeps, account: AccountRow, connection: ConnectionRow, sp: SpEndpoints, samlResponse: string, now: Date, taken: Map<string, PendingRequest>) {
   const verifier = createResponseVerifier({
-    sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, privateKeyPem: connection.sp_private_key },
+    sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, privateKeyPem: spDecryptionKeys(connection) },
     idp: { entityId: connection.idp_entity_id ?? '', ssoUrl: connection.idp_sso_url ?? '', certificates: certificatesOf(connection), allowSha1: connection.allow_sha1 === 1 },
     clockSkewMs: connection.clock_skew_seconds * 1000,
     allowIdpInitiated: connection.allow_idp_initiated === 1,

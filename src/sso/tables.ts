@@ -26,6 +26,12 @@ export interface SsoConnectionsTable {
   email_domains: string;
   sp_private_key: string;
   sp_certificate: string;
+  /** The next SP key pair during a rotation (both certificates are published); null otherwise. */
+  sp_next_private_key: ColumnType<string | null, string | null | undefined, string | null>;
+  sp_next_certificate: ColumnType<string | null, string | null | undefined, string | null>;
+  sp_rotation_started_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** 1: AuthnRequests are signed with the current SP key (AuthnRequestsSigned="true" in the SP metadata). */
+  sign_authn_requests: ColumnType<number, number | undefined, number>;
   metadata_fetched_at: number | null;
   /** Days the SSO log (with the XML it holds) is kept; the clean-up job deletes older entries. */
   log_retention_days: ColumnType<number, number | undefined, number>;

@@ -445,6 +445,34 @@ describe('SSO type User (1:1), real IdP, Chromium', () => {
     assert.notEqual(path(again), `/sso/${SLUG}/acs`, 'sign-in continues after the old certificate is gone');
   });
 
+  test('signed AuthnRequests and encrypted assertions: the IdP validates requests and encrypts to Blanca\'s SP metadata; sign-in still works', async () => {
+    const owner = s().owner;
+    await owner.goto(`${s().base}/settings/sso`);
+    await owner.getByLabel(/Sign authentication requests/).check();
+    await owner.getByRole('button', { name: 'Connect', exact: true }).click();
+    await owner.waitForURL(`${s().base}/settings/sso`);
+    assert.ok(await owner.getByLabel(/Sign authentication requests/).isChecked());
+    const metadataXml = await (await fetch(s().spEntityId)).text();
+    assert.match(metadataXml, /AuthnRequestsSigned="true"/);
+    assert.match(metadataXml, /<md:KeyDescriptor use="encryption">/);
+    // The IdP gets Blanca's SP metadata (its certificates), refuses unsigned requests and encrypts the assertion.
+    await idp.addSp({ metadataXml, encryptAssertion: true, validateRequests: true });
+    try {
+      const adam = await ssoSignIn(s(), 'adam');
+      assert.equal(path(adam), '/codes', 'signed in with an encrypted assertion');
+      const success = (await lastLog(s(), '&outcome=success')).find((e) => e.person === 'adam@example.test');
+      assert.ok(success);
+      const entry = (await api(s().app, 'GET', `/sso/log/${success.id}`, s().app.adminToken)).body as { xml: string | null };
+      assert.match(entry.xml ?? '', /EncryptedAssertion/, 'the IdP really encrypted the assertion');
+      const request = (await lastLog(s(), '&outcome=info')).find((e) => e.kind === 'authn_request');
+      assert.match(request?.summary ?? '', /signed with the current SP key/);
+    } finally {
+      await idp.addSp({ metadataXml: await (await fetch(s().spEntityId)).text(), encryptAssertion: false, validateRequests: false });
+      const off = await s().app.blanca.app.inject({ method: 'PUT', url: '/api/v1/sso', headers: { authorization: `Bearer ${s().app.adminToken}`, 'content-type': 'application/json' }, payload: JSON.stringify({ ssoType: 'user', signAuthnRequests: false }) });
+      assert.equal(off.statusCode, 200, off.body);
+    }
+  });
+
   sharedScenarios(s);
 });
 

@@ -21,7 +21,12 @@ export interface ReplayCache {
 }
 
 export interface VerifyConfig {
-  sp: { entityId: string; acsUrl: string; /** Decrypts EncryptedAssertion. */ privateKeyPem?: string };
+  sp: {
+    entityId: string;
+    acsUrl: string;
+    /** Decrypts EncryptedAssertion; several during an SP key rotation (current first, then next): any one may decrypt. */
+    privateKeyPem?: string | string[];
+  };
   /** `ssoUrl` is not checked in a response; node-saml wants it as its entry point. */
   idp: { entityId: string; ssoUrl: string; certificates: string[]; allowSha1: boolean };
   /** Default 3 minutes. */
@@ -73,27 +78,38 @@ const SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success";
  */
 export function createResponseVerifier(config: VerifyConfig): { verify(samlResponse: string, now: Date): Promise<VerifyResult> } {
   const certificates = config.idp.certificates.map((certificate) => toPem(certificateBody(certificate)));
-  const saml = new SAML({
-    callbackUrl: config.sp.acsUrl,
-    issuer: config.sp.entityId,
-    entryPoint: config.idp.ssoUrl,
-    idpCert: certificates,
-    ...(config.sp.privateKeyPem ? { decryptionPvk: config.sp.privateKeyPem } : {}),
-    // Entra signs only the assertion by default; a signed assertion is always required.
-    wantAssertionsSigned: true,
-    wantAuthnResponseSigned: false,
-    audience: false,
-    acceptedClockSkewMs: -1,
-    validateInResponseTo: ValidateInResponseTo.never,
-  });
-  return { verify: (samlResponse, now) => verifyWith(saml, certificates, config, samlResponse, now) };
+  const keys = decryptionKeys(config);
+  // One node-saml instance per decryption key (it takes one); the key that decrypted picks the instance.
+  const samls = (keys.length > 0 ? keys : [undefined]).map(
+    (key) =>
+      new SAML({
+        callbackUrl: config.sp.acsUrl,
+        issuer: config.sp.entityId,
+        entryPoint: config.idp.ssoUrl,
+        idpCert: certificates,
+        ...(key ? { decryptionPvk: key } : {}),
+        // Entra signs only the assertion by default; a signed assertion is always required.
+        wantAssertionsSigned: true,
+        wantAuthnResponseSigned: false,
+        audience: false,
+        acceptedClockSkewMs: -1,
+        validateInResponseTo: ValidateInResponseTo.never,
+      }),
+  );
+  return { verify: (samlResponse, now) => verifyWith(samls, certificates, config, samlResponse, now) };
+}
+
+function decryptionKeys(config: VerifyConfig): string[] {
+  const keys = config.sp.privateKeyPem;
+  return (Array.isArray(keys) ? keys : keys ? [keys] : []).filter((k) => k !== "");
 }
 
 export function verifySamlResponse(input: VerifyInput): Promise<VerifyResult> {
   return createResponseVerifier(input).verify(input.samlResponse, input.now);
 }
 
-async function verifyWith(saml: SAML, certificates: string[], config: VerifyConfig, samlResponse: string, now: Date): Promise<VerifyResult> {
+async function verifyWith(samls: SAML[], certificates: string[], config: VerifyConfig, samlResponse: string, now: Date): Promise<VerifyResult> {
+  let saml = samls[0]!;
   const skewMs = config.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
   const maxBytes = config.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const { sp, idp } = config;
@@ -129,10 +145,12 @@ async function verifyWith(saml: SAML, certificates: string[], config: VerifyConf
   let assertion: Element;
   if (plain[0]) assertion = plain[0];
   else {
-    if (!sp.privateKeyPem) return failure("encrypted_assertion_without_key", "The assertion is encrypted, but this account has no SP decryption key.", { xml });
-    const decrypted = await decryptForPolicy(encrypted[0]!, sp.privateKeyPem, maxBytes);
+    const keys = decryptionKeys(config);
+    if (keys.length === 0) return failure("encrypted_assertion_without_key", "The assertion is encrypted, but this account has no SP decryption key.", { xml });
+    const decrypted = await decryptForPolicy(encrypted[0]!, keys, maxBytes);
     if (!decrypted.ok) return failure("decryption_failed", decrypted.reason, { xml });
     assertion = decrypted.assertion;
+    saml = samls[decrypted.keyIndex] ?? saml;
   }
   const responseSignatures = children(response, NS.ds, "Signature");
   const assertionSignatures = children(assertion, NS.ds, "Signature");
@@ -289,20 +307,35 @@ function checkWindow(
 
 async function decryptForPolicy(
   encrypted: Element,
-  privateKeyPem: string,
+  privateKeyPems: string[],
   maxBytes: number,
-): Promise<{ ok: true; assertion: Element } | { ok: false; reason: string }> {
+): Promise<{ ok: true; assertion: Element; keyIndex: number } | { ok: false; reason: string }> {
   const encryptedData = child(encrypted, NS.xenc, "EncryptedData");
   if (!encryptedData) return { ok: false, reason: "The EncryptedAssertion has no xenc:EncryptedData." };
-  let decrypted: string;
-  try {
-    decrypted = await decryptXml(encrypted.toString(), privateKeyPem);
-  } catch (error) {
-    return { ok: false, reason: `The EncryptedAssertion could not be decrypted with this account's SP key (${error instanceof Error ? error.message : String(error)}).` };
+  let decrypted: string | undefined;
+  let keyIndex = -1;
+  const errors: string[] = [];
+  for (const [index, privateKeyPem] of privateKeyPems.entries()) {
+    try {
+      decrypted = await decryptXml(encrypted.toString(), privateKeyPem);
+      keyIndex = index;
+      break;
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (decrypted === undefined) {
+    return {
+      ok: false,
+      reason:
+        privateKeyPems.length === 1
+          ? `The EncryptedAssertion could not be decrypted with this account's SP key: it was encrypted to another certificate, for example an SP key retired by a finished key rotation (${errors[0]}).`
+          : `The EncryptedAssertion could not be decrypted with either of this account's SP keys (current and next, during a key rotation): it was encrypted to another certificate (${errors.join("; ")}).`,
+    };
   }
   const parsed = parseUntrustedXml(decrypted, maxBytes);
   if (!parsed.ok || parsed.root.namespaceURI !== NS.saml || parsed.root.localName !== "Assertion") {
     return { ok: false, reason: "The EncryptedAssertion does not contain a saml:Assertion." };
   }
-  return { ok: true, assertion: parsed.root };
+  return { ok: true, assertion: parsed.root, keyIndex };
 }
