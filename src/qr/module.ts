@@ -35,8 +35,6 @@ export interface QrModule {
   close(): Promise<void>;
 }
 
-const HOUR_MS = 3_600_000;
-
 export function createQrModule(deps: AppDeps, log: FastifyBaseLogger, options: QrOptions = {}): QrModule {
   const cache = new DestinationCache(deps.db, { ttlMs: options.cacheTtlMs ?? 2000 });
   const salts = new DailySalts(deps.db);
@@ -48,8 +46,7 @@ export function createQrModule(deps: AppDeps, log: FastifyBaseLogger, options: Q
     const deleted = await purgeExpiredScans(deps.db, now);
     if (deleted > 0) log.info({ deleted }, 'scan retention: old scans deleted');
   };
-  const timer = setInterval(() => void maintenance().catch((err: unknown) => log.error({ err }, 'QR maintenance failed')), HOUR_MS);
-  timer.unref();
+  // Scheduled by the fleet-wide job runner (src/ops/jobs.ts, 'qr-maintenance'), once per interval across instances.
   return {
     cache,
     recorder,
@@ -62,7 +59,6 @@ export function createQrModule(deps: AppDeps, log: FastifyBaseLogger, options: Q
     },
     maintenance,
     async close() {
-      clearInterval(timer);
       await Promise.allSettled([...running]);
       await recorder.close();
     },
