@@ -4,14 +4,19 @@ import { getUser } from '../users/store.js';
 import type { Actor } from './actor.js';
 import type { PrincipalKind } from './tables.js';
 
-/** Loads the person behind a session; null when they were deleted meanwhile. */
-export async function resolveActor(db: Db, accountId: string, kind: PrincipalKind, id: string): Promise<Actor | null> {
+/** The person behind a session with their language choice, from one read of their row; null when deleted meanwhile. */
+export async function resolvePerson(db: Db, accountId: string, kind: PrincipalKind, id: string): Promise<{ actor: Actor; locale: string | null } | null> {
   if (kind === 'subaccount') {
     const row = await getSubaccount(db, accountId, id);
     if (!row) return null;
     const needsLinks = row.role === 'team_leader' || row.role === 'sso';
-    return { kind: 'subaccount', accountId, id: row.id, name: row.name, role: row.role, isOwner: row.is_owner === 1, linkedUserIds: needsLinks ? await linkedUserIds(db, row.id) : [] };
+    const actor: Actor = { kind: 'subaccount', accountId, id: row.id, name: row.name, role: row.role, isOwner: row.is_owner === 1, linkedUserIds: needsLinks ? await linkedUserIds(db, row.id) : [] };
+    return { actor, locale: row.locale };
   }
   const user = await getUser(db, accountId, id);
-  return user ? { kind: 'user', accountId, id: user.id, name: user.name } : null;
+  return user ? { actor: { kind: 'user', accountId, id: user.id, name: user.name }, locale: user.locale } : null;
+}
+
+export async function resolveActor(db: Db, accountId: string, kind: PrincipalKind, id: string): Promise<Actor | null> {
+  return (await resolvePerson(db, accountId, kind, id))?.actor ?? null;
 }

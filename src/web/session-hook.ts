@@ -1,11 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { getAccount, getAccountBySlug, listAccounts, type AccountRow } from '../accounts/store.js';
-import { resolveActor } from '../auth/resolve.js';
+import { getAccount, getAccountBySlug, type AccountRow } from '../accounts/store.js';
+import { resolvePerson } from '../auth/resolve.js';
 import { validateSessionToken } from '../auth/sessions.js';
 import { resolveApiToken } from '../auth/tokens.js';
 import { pickLocale, translator } from '../platform/i18n.js';
-import { getSubaccount } from '../subaccounts/store.js';
-import { getUser } from '../users/store.js';
 import { LANGUAGE_COOKIE, SESSION_COOKIE } from './cookies.js';
 import type { AppDeps } from './deps.js';
 
@@ -18,15 +16,9 @@ async function anonymousAccount(deps: AppDeps, request: FastifyRequest): Promise
     const account = await getAccountBySlug(deps.db, chosen);
     if (account) return account;
   }
-  const accounts = await listAccounts(deps.db);
+  // Two rows at most: enough to know whether there is exactly one, whatever the number of accounts.
+  const accounts = await deps.db.selectFrom('accounts').selectAll().limit(2).execute();
   return accounts.length === 1 ? (accounts[0] ?? null) : null;
-}
-
-async function personLocale(deps: AppDeps, request: FastifyRequest): Promise<string | null> {
-  const actor = request.actor;
-  if (!actor || actor.kind === 'token') return null;
-  const row = actor.kind === 'subaccount' ? await getSubaccount(deps.db, actor.accountId, actor.id) : await getUser(deps.db, actor.accountId, actor.id);
-  return row?.locale ?? null;
 }
 
 /**
@@ -46,6 +38,7 @@ export function installSessionHook(app: FastifyInstance, deps: AppDeps): void {
     const now = deps.clock.now();
     const ttlMs = deps.config.SESSION_TTL_HOURS * 3600_000;
     const authorization = request.headers.authorization;
+    let personChoice: string | null = null;
     if (request.url.startsWith('/api/') && authorization?.startsWith('Bearer ')) {
       request.actor = await resolveApiToken(deps.db, authorization.slice(7).trim(), now);
     } else {
@@ -53,12 +46,16 @@ export function installSessionHook(app: FastifyInstance, deps: AppDeps): void {
       const session = token ? await validateSessionToken(deps.db, token, now, ttlMs) : null;
       if (session) {
         request.session = session;
-        if (session.two_factor_pending === 0) request.actor = await resolveActor(deps.db, session.account_id, session.principal_kind, session.principal_id);
+        if (session.two_factor_pending === 0) {
+          const person = await resolvePerson(deps.db, session.account_id, session.principal_kind, session.principal_id);
+          request.actor = person?.actor ?? null;
+          personChoice = person?.locale ?? null;
+        }
       }
     }
     const accountId = request.actor?.accountId ?? request.session?.account_id;
     request.account = accountId ? ((await getAccount(deps.db, accountId)) ?? null) : await anonymousAccount(deps, request);
-    const choice = (await personLocale(deps, request)) ?? request.cookies[LANGUAGE_COOKIE];
+    const choice = personChoice ?? request.cookies[LANGUAGE_COOKIE];
     request.locale = pickLocale(choice, request.headers['accept-language'], request.account?.default_locale ?? 'en');
     request.t = translator(request.locale);
   });
