@@ -29,13 +29,24 @@ describeEachEngine('portal sign-in and safety', (engine) => {
     assert.match(users.body, /Create user/);
   });
 
-  test('session cookies are HttpOnly and SameSite=Lax', async () => {
-    await client0();
-    const response = await app.blanca.app.inject({ method: 'GET', url: '/login' });
-    const anon = ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((c) => c.startsWith('blanca_anon='));
+  test('session and anonymous cookies are HttpOnly and SameSite=Lax', async () => {
+    const client = new PortalClient(app.blanca.app);
+    await client.get('/login');
+    const anon = client.lastSetCookies.find((c) => c.startsWith('blanca_anon='));
     assert.ok(anon && /HttpOnly/i.test(anon) && /SameSite=Lax/i.test(anon), anon);
+    await client.post('/login', { identifier: app.ownerEmail, password: OWNER_PASSWORD });
+    const session = client.lastSetCookies.find((c) => c.startsWith('blanca_session='));
+    assert.ok(session && /HttpOnly/i.test(session) && /SameSite=Lax/i.test(session) && /Path=\//.test(session), session);
+    assert.ok(!/Secure/i.test(session), 'plain-http PUBLIC_URL: not Secure');
+    const https = await startTestApp(engine, { env: { PUBLIC_URL: 'https://qr.example.com' } });
+    try {
+      const secureClient = new PortalClient(https.blanca.app);
+      await secureClient.signIn(https.ownerEmail, OWNER_PASSWORD);
+      assert.match(secureClient.lastSetCookies.find((c) => c.startsWith('blanca_session=')) ?? '', /Secure/i, 'https PUBLIC_URL: Secure');
+    } finally {
+      await https.close();
+    }
   });
-  async function client0() {}
 
   test('forms without a valid CSRF token are refused', async () => {
     const client = new PortalClient(app.blanca.app);

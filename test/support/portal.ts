@@ -3,11 +3,14 @@ import type { FastifyInstance } from 'fastify';
 /** A browser-like client over app.inject: keeps cookies and reads CSRF tokens from pages. */
 export class PortalClient {
   private cookies = new Map<string, string>();
+  /** Set-Cookie headers of the last response, attributes included. */
+  lastSetCookies: string[] = [];
   csrf = '';
 
   constructor(private readonly app: FastifyInstance, private readonly headers: Record<string, string> = {}) {}
 
   private remember(setCookie: string | string[] | undefined): void {
+    this.lastSetCookies = ([] as string[]).concat(setCookie ?? []);
     for (const line of ([] as string[]).concat(setCookie ?? [])) {
       const [pair, ...attributes] = line.split(';');
       const [name, ...value] = (pair ?? '').split('=');
