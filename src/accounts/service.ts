@@ -9,6 +9,7 @@ import type { ServiceContext } from '../platform/context.js';
 import { insertSubaccount } from '../subaccounts/store.js';
 import type { AccountView, UpdateAccountInput } from './schemas.js';
 import { getAccount, getAccountBySlug, insertAccount, updateAccount, type AccountRow } from './store.js';
+import { newSignInState } from '../auth/sign-in-state.js';
 
 export function toAccountView(row: AccountRow): AccountView {
   return {
@@ -76,12 +77,8 @@ export async function createAccountWithOwner(db: Db, input: NewAccount, now: Dat
       email: input.ownerEmail,
       name: input.ownerName ?? 'Owner',
       role: 'admin',
-      password_hash: passwordHash,
-      totp_secret: null,
+      ...newSignInState(passwordHash),
       is_owner: 1,
-      locale: null,
-      failed_logins: 0,
-      locked_until: null,
       sso_subject: null,
       created_at: now.getTime(),
       updated_at: now.getTime(),

@@ -4,6 +4,7 @@ import type { FieldError } from '../platform/errors.js';
 import type { MessageKey, Translate } from '../platform/i18n.js';
 import { fieldPath } from '../platform/validation.js';
 import { CONTENT_SCHEMAS, type ContentType } from './content/index.js';
+import type { DescribedSchema } from './content/field-errors.js';
 import { isContentType } from './form-input.js';
 import { fieldTexts } from './form-views.js';
 import type { QrFieldScope } from './messages.js';
@@ -52,25 +53,10 @@ const PATTERNS: Array<[RegExp, MessageKey, string[]]> = [
 
 const COLOUR_PATTERN = '^#[0-9a-fA-F]{6}$';
 
-interface Described {
-  title?: string;
-  description?: string;
-  errorMessage?: string;
-  format?: string;
-  pattern?: string;
-  default?: unknown;
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  minItems?: number;
-  maxItems?: number;
-  anyOf?: { const?: unknown }[];
-}
 
 /** One sentence for one schema error, as content/field-errors.ts says it, in the reader's language. */
 function describe(error: ValueError, scope: QrFieldScope, t: Translate): string {
-  const schema = error.schema as Described;
+  const schema = error.schema as DescribedSchema;
   const path = fieldPath(error.path);
   const texts = fieldTexts(t, scope, path, schema);
   const label = texts.label;

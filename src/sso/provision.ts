@@ -7,6 +7,7 @@ import { listUsers, type UserRow } from '../users/store.js';
 import { USER_FEATURES } from '../users/schemas.js';
 import type { MappedPerson } from './attributes.js';
 import type { SsoType } from './tables.js';
+import { newSignInState } from '../auth/sign-in-state.js';
 
 // Just-in-time provisioning, SPEC §3.2 / the article's section 7:
 //   whitelabel_admin / whitelabel_manager → an Administrator / Manager subaccount (either SSO type);
@@ -68,12 +69,8 @@ async function upsertSubaccount(tx: Tx, accountId: string, person: MappedPerson,
     email: person.email ?? person.nameId.toLowerCase(),
     name: person.name,
     role,
-    password_hash: null,
-    totp_secret: null,
+    ...newSignInState(null),
     is_owner: 0,
-    locale: null,
-    failed_logins: 0,
-    locked_until: null,
     sso_subject: person.nameId,
     created_at: now.getTime(),
     updated_at: now.getTime(),
@@ -100,14 +97,10 @@ async function upsertUser(tx: Tx, accountId: string, person: MappedPerson, now: 
     name,
     email: person.email,
     username: null,
-    password_hash: null,
-    totp_secret: null,
+    ...newSignInState(null),
     max_codes: 100,
     features: JSON.stringify(USER_FEATURES),
     short_domain: null,
-    locale: null,
-    failed_logins: 0,
-    locked_until: null,
     sso_subject: person.nameId,
     created_at: now.getTime(),
     updated_at: now.getTime(),

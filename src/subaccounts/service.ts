@@ -9,6 +9,7 @@ import type { ServiceContext } from '../platform/context.js';
 import { listUsers } from '../users/store.js';
 import type { CreateSubaccountInput, SubaccountView, UpdateSubaccountInput } from './schemas.js';
 import { deleteSubaccountRow, getSubaccount, getSubaccountByEmail, insertSubaccount, linkedUserIds, linksBySubaccount, listSubaccounts, replaceLinks, updateSubaccountRow, type SubaccountRow } from './store.js';
+import { newSignInState } from '../auth/sign-in-state.js';
 
 export function toSubaccountView(row: SubaccountRow, userIds: string[]): SubaccountView {
   return {
@@ -62,12 +63,8 @@ export async function createSubaccount(ctx: ServiceContext, input: CreateSubacco
     email: input.email.toLowerCase(),
     name: input.name.trim(),
     role: input.role,
-    password_hash: input.password ? await hashPassword(input.password) : null,
-    totp_secret: null,
+    ...newSignInState(input.password ? await hashPassword(input.password) : null),
     is_owner: 0,
-    locale: null,
-    failed_logins: 0,
-    locked_until: null,
     sso_subject: null,
     created_at: now,
     updated_at: now,

@@ -8,6 +8,7 @@ import { newId } from '../platform/ids.js';
 import type { ServiceContext } from '../platform/context.js';
 import type { CreateUserInput, UpdateUserInput, UserView } from './schemas.js';
 import { deleteUserRow, getUser, getUserByName, getUserByUsername, insertUser, listUsers, updateUserRow, type UserRow } from './store.js';
+import { newSignInState } from '../auth/sign-in-state.js';
 
 export function toUserView(row: UserRow): UserView {
   return {
@@ -68,14 +69,10 @@ export async function createUser(ctx: ServiceContext, input: CreateUserInput): P
     name: input.name.trim(),
     email: input.email ?? null,
     username: input.username ?? null,
-    password_hash: input.password ? await hashPassword(input.password) : null,
-    totp_secret: null,
+    ...newSignInState(input.password ? await hashPassword(input.password) : null),
     max_codes: input.maxCodes,
     features: JSON.stringify(input.features),
     short_domain: input.shortDomain ?? null,
-    locale: null,
-    failed_logins: 0,
-    locked_until: null,
     sso_subject: null,
     created_at: now,
     updated_at: now,

@@ -5,10 +5,14 @@ import { fieldPath } from '../../platform/validation.js';
 
 export type { FieldError };
 
-interface DescribedSchema {
+/** The schema keywords error messages are built from (also read by the portal's translations). */
+export interface DescribedSchema {
   title?: string;
+  description?: string;
   errorMessage?: string;
   format?: string;
+  pattern?: string;
+  default?: unknown;
   minimum?: number;
   maximum?: number;
   minLength?: number;
