@@ -3,7 +3,7 @@ import type { AccountsTable } from '../accounts/tables.js';
 import type { AuditLogTable } from '../audit/tables.js';
 import type { ApiTokensTable, InstanceSettingsTable, SessionsTable } from '../auth/tables.js';
 import type { QrAccountSettingsTable, QrBulkJobsTable, QrCodeTagsTable, QrCodesTable, QrScansTable } from '../qr/tables.js';
-import type { SsoConnectionsTable, SsoLeasesTable, SsoLogTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
+import type { SsoConnectionsTable, SsoLogTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
 import type { SubaccountUsersTable, SubaccountsTable } from '../subaccounts/tables.js';
 import type { WhitelabelUsersTable } from '../users/tables.js';
 
@@ -18,7 +18,6 @@ export interface Database {
   instance_settings: InstanceSettingsTable;
   audit_log: AuditLogTable;
   sso_connections: SsoConnectionsTable;
-  sso_leases: SsoLeasesTable;
   sso_requests: SsoRequestsTable;
   sso_replay: SsoReplayTable;
   sso_log: SsoLogTable;

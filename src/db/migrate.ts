@@ -7,6 +7,7 @@ import * as ssoLookups from './migrations/2026_11_30_0300_sso_lookups.js';
 import * as ssoLifecycle from './migrations/2026_11_30_0400_sso_lifecycle.js';
 import * as ops from './migrations/2026_11_30_0500_ops.js';
 import * as spKeyRotation from './migrations/2026_11_30_0600_sp_key_rotation.js';
+import * as dropSsoLeases from './migrations/2026_12_04_0900_drop_sso_leases.js';
 
 // Listed explicitly (not read from a folder) so that the compiled and the tsx
 // builds see the same migrations, in the same order.
@@ -18,6 +19,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_0400_sso_lifecycle': ssoLifecycle,
   '2026_11_30_0500_ops': ops,
   '2026_11_30_0600_sp_key_rotation': spKeyRotation,
+  '2026_12_04_0900_drop_sso_leases': dropSsoLeases,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

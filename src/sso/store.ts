@@ -114,25 +114,3 @@ export async function purgeSsoLog(db: Db, now: Date): Promise<number> {
     .executeTakeFirst();
   return deleted + Number(orphans.numDeletedRows ?? 0n);
 }
-
-/**
- * Takes (or renews) the lease `name` for `holder` until `until`. One statement: the row is inserted,
- * or updated only when it expired or is already this holder's, so two instances cannot both hold it.
- */
-export async function acquireLease(db: Db, name: string, holder: string, now: Date, ttlMs: number): Promise<boolean> {
-  const result = await db
-    .insertInto('sso_leases')
-    .values({ name, holder, expires_at: now.getTime() + ttlMs })
-    .onConflict((oc) =>
-      oc
-        .column('name')
-        .doUpdateSet({ holder, expires_at: now.getTime() + ttlMs })
-        .where((eb) => eb.or([eb('sso_leases.expires_at', '<=', now.getTime()), eb('sso_leases.holder', '=', holder)])),
-    )
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
-}
-
-export async function releaseLease(db: Db, name: string, holder: string): Promise<void> {
-  await db.deleteFrom('sso_leases').where('name', '=', name).where('holder', '=', holder).execute();
-}

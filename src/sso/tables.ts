@@ -85,10 +85,3 @@ export interface SsoLogTable {
   /** JSON: the mapping result (user/subaccount, roles used and ignored). */
   mapping: string | null;
 }
-
-/** A named lease: the instance whose row is unexpired runs the job (IdP metadata refresh). */
-export interface SsoLeasesTable {
-  name: string;
-  holder: string;
-  expires_at: number;
-}

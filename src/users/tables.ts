@@ -9,7 +9,7 @@ export interface WhitelabelUsersTable {
   password_hash: string | null;
   totp_secret: string | null;
   max_codes: number;
-  /** JSON array of feature names, see users/permissions.ts. */
+  /** JSON array of feature names, see USER_FEATURES in users/schemas.ts. */
   features: string;
   short_domain: string | null;
   locale: string | null;

@@ -432,7 +432,7 @@ describe('SSO type User (1:1), real IdP, Chromium', () => {
 
     // The scheduled pass (12 h later) reads the metadata that no longer lists the old certificate.
     const { runMetadataRefresh } = await import('../../src/sso/jobs.js');
-    const pass = await runMetadataRefresh({ db: s().app.blanca.deps.db, config: s().app.config }, new Date(Date.now() + 13 * 3600_000), 'e2e');
+    const pass = await runMetadataRefresh({ db: s().app.blanca.deps.db, config: s().app.config }, new Date(Date.now() + 13 * 3600_000));
     assert.deepEqual(pass, { refreshed: 1, failed: 0 });
     const certificates = (await api(s().app, 'GET', '/sso', s().app.adminToken)).body.idpCertificates as unknown[];
     assert.equal(certificates.length, 1);

@@ -12,10 +12,11 @@ import pg from 'pg';
 import { setSsoEnabled } from '../../src/accounts/service.js';
 import { openDatabase } from '../../src/db/connect.js';
 import { createBlanca, type Blanca } from '../../src/server.js';
-import { runMetadataRefresh, runSsoCleanup, ssoJobDefinitions, startSsoJobs } from '../../src/sso/jobs.js';
+import { createLeaseStore } from '../../src/ops/lease.js';
+import { runMetadataRefresh, runSsoCleanup, ssoJobDefinitions } from '../../src/sso/jobs.js';
 import { expiringCertificates } from '../../src/sso/lifecycle.js';
 import { generateSpKeyPair } from '../../src/sso/saml/sp-keys.js';
-import { acquireLease, writeSsoLog } from '../../src/sso/store.js';
+import { writeSsoLog } from '../../src/sso/store.js';
 import { PortalClient } from '../support/portal.js';
 import { api, createOtherAccount, describeEachEngine, OWNER_PASSWORD, ownerActor, PG_URL, postgresAvailable, startTestApp, testConfig, tokenFor, type TestApp } from '../support/app.js';
 import { testKeys } from '../support/saml-fixtures.js';
@@ -158,17 +159,21 @@ describeEachEngine('SSO lifecycle', (engine) => {
     // A connected account without a metadata URL: the scheduled refresh must skip it.
     assert.equal((await app.blanca.app.inject({ method: 'PUT', url: '/api/v1/sso', headers: { authorization: `Bearer ${other.adminToken}`, 'content-type': 'application/json' }, payload: JSON.stringify({ ssoType: 'user', idpEntityId: 'https://other.example.test/', idpSsoUrl: 'https://other.example.test/sso', idpCertificates: [testKeys.idpB.cert] }) })).statusCode, 200);
     const now = new Date(Date.now() + 13 * 60 * 60 * 1000);
-    // Another instance holds the lease: this one does nothing.
-    assert.ok(await acquireLease(db, 'sso.metadata_refresh', 'instance-2', now, 60_000));
-    assert.equal(await runMetadataRefresh({ db, config: app.config }, now, 'instance-1'), null);
-    assert.equal(await acquireLease(db, 'sso.metadata_refresh', 'instance-1', now, 60_000), false);
+    // The refresh runs under the fleet-wide job lease (src/ops/jobs.ts); on PostgreSQL another
+    // instance holding it keeps this one from running the job.
+    if (app.blanca.deps.engine === 'postgres') {
+      const [refreshJob] = ssoJobDefinitions({ db, config: app.config }).filter((j) => j.name === 'sso-metadata-refresh');
+      assert.ok(refreshJob);
+      assert.ok(await createLeaseStore(db, 'postgres', 'instance-2').acquire(refreshJob.name, 60_000, now));
+      assert.equal(await createLeaseStore(db, 'postgres').acquire(refreshJob.name, 60_000, now), false);
+    }
     const later = new Date(now.getTime() + 61_000);
     idp.certs = [testKeys.idpB.cert, testKeys.idpA.cert];
-    const pass = await runMetadataRefresh({ db, config: app.config }, later, 'instance-1');
+    const pass = await runMetadataRefresh({ db, config: app.config }, later);
     assert.deepEqual(pass, { refreshed: 1, failed: 0 });
     assert.equal((await api(app, 'GET', '/sso', app.adminToken)).body.idpCertificates.length, 2);
     // Just refreshed: not due again within 12 hours.
-    assert.deepEqual(await runMetadataRefresh({ db, config: app.config }, new Date(later.getTime() + 60_000), 'instance-1'), { refreshed: 0, failed: 0 });
+    assert.deepEqual(await runMetadataRefresh({ db, config: app.config }, new Date(later.getTime() + 60_000)), { refreshed: 0, failed: 0 });
     const log = (await api(app, 'GET', '/sso/log?outcome=info&limit=50', app.adminToken)).body.entries as Array<{ summary: string }>;
     assert.ok(log.some((e) => /^Metadata refresh \(on schedule\).*added "CN=Blanca test idp-a/.test(e.summary)));
   });
@@ -178,20 +183,16 @@ describeEachEngine('SSO lifecycle', (engine) => {
     const before = (await api(app, 'GET', '/sso', app.adminToken)).body.idpCertificates.length;
     idp.certs = [];
     const at = new Date(Date.now() + 30 * 60 * 60 * 1000);
-    assert.deepEqual(await runMetadataRefresh({ db, config: app.config }, at, 'instance-1'), { refreshed: 0, failed: 1 });
-    assert.deepEqual(await runMetadataRefresh({ db, config: app.config }, new Date(at.getTime() + 60 * 60 * 1000), 'instance-1'), { refreshed: 0, failed: 0 });
+    assert.deepEqual(await runMetadataRefresh({ db, config: app.config }, at), { refreshed: 0, failed: 1 });
+    assert.deepEqual(await runMetadataRefresh({ db, config: app.config }, new Date(at.getTime() + 60 * 60 * 1000)), { refreshed: 0, failed: 0 });
     assert.equal((await api(app, 'GET', '/sso', app.adminToken)).body.idpCertificates.length, before);
     const failures = (await api(app, 'GET', '/sso/log?outcome=failure&limit=10', app.adminToken)).body.entries as Array<{ summary: string }>;
     assert.match(failures[0]!.summary, /^Metadata refresh \(on schedule\) .* failed: .*kept\.$/);
     idp.certs = [testKeys.idpB.cert];
-    assert.deepEqual(await runMetadataRefresh({ db, config: app.config }, new Date(at.getTime() + 13 * 60 * 60 * 1000), 'instance-1'), { refreshed: 1, failed: 0 });
+    assert.deepEqual(await runMetadataRefresh({ db, config: app.config }, new Date(at.getTime() + 13 * 60 * 60 * 1000)), { refreshed: 1, failed: 0 });
   });
 
-  test('startSsoJobs runs a first pass and stops cleanly', async () => {
-    const errors: unknown[] = [];
-    const jobs = startSsoJobs({ db: app.blanca.deps.db, config: app.config, clock: { now: () => new Date() }, onError: (error) => errors.push(error) }, { instanceId: 'jobs-test' });
-    await jobs.stop();
-    assert.deepEqual(errors, []);
+  test('the SSO jobs are plain definitions for the fleet-wide scheduler, and each runs', async () => {
     const definitions = ssoJobDefinitions({ db: app.blanca.deps.db, config: app.config });
     assert.deepEqual(definitions.map((d) => [d.name, d.intervalMs]), [['sso-log-retention', 15 * 60_000], ['sso-metadata-refresh', 60 * 60_000]]);
     for (const definition of definitions) await definition.run(new Date());
