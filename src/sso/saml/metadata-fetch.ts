@@ -104,12 +104,10 @@ async function resolveChecked(
     // Every address is checked, not just the first: the socket layer may try any of them.
     for (const { address } of addresses) {
       const kind = internalAddressKind(address);
-      if (kind) {
-        return {
-          ok: false,
-          reason: `The metadata host ${host} resolves to ${kind} (${address}); Blanca does not fetch internal addresses. The platform operator can allow this host.`,
-        };
-      }
+      if (!kind) continue;
+      // A literal is the admin's own text; what a name resolves to stays unsaid (no internal DNS oracle).
+      const what = isIP(host) !== 0 ? `The metadata address ${host} is ${kind}` : `The metadata host ${host} resolves to an address that is not public`;
+      return { ok: false, reason: `${what}; Blanca does not fetch internal addresses. The platform operator can allow this host.` };
     }
   }
   const first = addresses[0]!;
