@@ -1,5 +1,10 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
 import type { Db } from '../db/database.js';
 import { newId } from '../platform/ids.js';
+import { fieldPath } from '../platform/validation.js';
+import { CODE_KINDS, CODE_STATUSES } from '../qr/schemas.js';
+import { SUBACCOUNT_ROLES } from '../subaccounts/schemas.js';
 
 /**
  * `blanca account export SLUG > file.json` / `blanca account import < file.json`: one account's
@@ -22,16 +27,58 @@ import { newId } from '../platform/ids.js';
 export const EXPORT_FORMAT = 'blanca-account-export';
 export const EXPORT_VERSION = 1;
 
-export interface AccountExport {
-  format: typeof EXPORT_FORMAT;
-  version: number;
-  exportedAt: string;
-  account: { name: string; slug: string; logoUrl: string | null; primaryColor: string; accentColor: string; ssoEnabled: boolean; requireAdmin2fa: boolean; defaultLocale: string; createdAt: number };
-  qrSettings: { scanRetentionDays: number | null } | null;
-  users: Array<{ id: string; name: string; email: string | null; username: string | null; maxCodes: number; features: unknown; shortDomain: string | null; locale: string | null; ssoSubject: string | null; createdAt: number }>;
-  subaccounts: Array<{ id: string; email: string; name: string; role: string; isOwner: boolean; locale: string | null; ssoSubject: string | null; createdAt: number; users: Array<{ userId: string; source: 'manual' | 'sso' }> }>;
-  codes: Array<{ id: string; userId: string; kind: string; shortCode: string | null; name: string; contentType: string; content: unknown; design: unknown; folder: string | null; status: string; expiresAt: number | null; createdBy: string; createdAt: number; updatedAt: number; tags: string[] }>;
-}
+const Text = Type.String({ maxLength: 10_000 });
+const NullableText = Type.Union([Text, Type.Null()]);
+const Millis = Type.Integer({ minimum: 0, maximum: 8_640_000_000_000_000 });
+const OneOf = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v))) as unknown as TSchema & { static: T[number] };
+/** The whole file is read into memory: bound every list so a hostile file cannot exhaust it. */
+const List = <T extends TSchema>(item: T, maxItems: number) => Type.Array(item, { maxItems });
+
+/** The export file's shape: import validates a file against it before touching the database. */
+export const AccountExportSchema = Type.Object({
+  format: Type.Literal(EXPORT_FORMAT),
+  version: Type.Literal(EXPORT_VERSION),
+  exportedAt: Text,
+  account: Type.Object({ name: Text, slug: Type.String({ minLength: 1, maxLength: 100 }), logoUrl: NullableText, primaryColor: Text, accentColor: Text, ssoEnabled: Type.Boolean(), requireAdmin2fa: Type.Boolean(), defaultLocale: Text, createdAt: Millis }),
+  qrSettings: Type.Union([Type.Object({ scanRetentionDays: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]) }), Type.Null()]),
+  users: List(Type.Object({ id: Text, name: Text, email: NullableText, username: NullableText, maxCodes: Type.Integer({ minimum: 0 }), features: Type.Unknown(), shortDomain: NullableText, locale: NullableText, ssoSubject: NullableText, createdAt: Millis }), 100_000),
+  subaccounts: List(
+    Type.Object({
+      id: Text,
+      email: Text,
+      name: Text,
+      role: OneOf(SUBACCOUNT_ROLES),
+      isOwner: Type.Boolean(),
+      locale: NullableText,
+      ssoSubject: NullableText,
+      createdAt: Millis,
+      users: List(Type.Object({ userId: Text, source: OneOf(['manual', 'sso'] as const) }), 100_000),
+    }),
+    100_000,
+  ),
+  codes: List(
+    Type.Object({
+      id: Text,
+      userId: Text,
+      kind: OneOf(CODE_KINDS),
+      shortCode: NullableText,
+      name: Text,
+      contentType: Text,
+      content: Type.Unknown(),
+      design: Type.Unknown(),
+      folder: NullableText,
+      status: OneOf(CODE_STATUSES),
+      expiresAt: Type.Union([Millis, Type.Null()]),
+      createdBy: Text,
+      createdAt: Millis,
+      updatedAt: Millis,
+      tags: List(Text, 1000),
+    }),
+    1_000_000,
+  ),
+});
+
+export type AccountExport = Static<typeof AccountExportSchema>;
 
 export class TransferError extends Error {}
 
@@ -85,11 +132,12 @@ export async function exportAccount(db: Db, slug: string, now: Date): Promise<Ac
 }
 
 function check(data: unknown): AccountExport {
-  const d = data as Partial<AccountExport> | null;
+  const d = data as { format?: unknown; version?: unknown } | null;
   if (!d || typeof d !== 'object' || d.format !== EXPORT_FORMAT) throw new TransferError(`Not a Blanca account export (expected "format": "${EXPORT_FORMAT}").`);
   if (d.version !== EXPORT_VERSION) throw new TransferError(`Unsupported export version ${String(d.version)} (this Blanca reads version ${EXPORT_VERSION}).`);
-  if (!d.account || !Array.isArray(d.users) || !Array.isArray(d.subaccounts) || !Array.isArray(d.codes)) throw new TransferError('The export is incomplete: account, users, subaccounts and codes are required.');
-  return d as AccountExport;
+  const errors = [...Value.Errors(AccountExportSchema, data)].slice(0, 5);
+  if (errors.length > 0) throw new TransferError(`The export is not valid: ${errors.map((e) => `${fieldPath(e.path) || '(file)'}: ${e.message}`).join('; ')}.`);
+  return data as AccountExport;
 }
 
 export interface ImportResult {
@@ -133,7 +181,7 @@ export async function importAccount(db: Db, data: unknown, now: Date, options: {
       const id = subaccountIds.get(s.id)!;
       await tx
         .insertInto('subaccounts')
-        .values({ id, account_id: accountId, email: s.email, name: s.name, role: s.role as never, password_hash: null, totp_secret: null, is_owner: s.isOwner ? 1 : 0, locale: s.locale, failed_logins: 0, locked_until: null, sso_subject: s.ssoSubject, created_at: s.createdAt, updated_at: at })
+        .values({ id, account_id: accountId, email: s.email, name: s.name, role: s.role, password_hash: null, totp_secret: null, is_owner: s.isOwner ? 1 : 0, locale: s.locale, failed_logins: 0, locked_until: null, sso_subject: s.ssoSubject, created_at: s.createdAt, updated_at: at })
         .execute();
       for (const link of s.users) await tx.insertInto('subaccount_users').values({ account_id: accountId, subaccount_id: id, user_id: mapUser(link.userId), source: link.source, created_at: at }).execute();
     }
@@ -141,7 +189,7 @@ export async function importAccount(db: Db, data: unknown, now: Date, options: {
       const id = newId();
       await tx
         .insertInto('qr_codes')
-        .values({ id, account_id: accountId, user_id: mapUser(c.userId), kind: c.kind as never, short_code: c.shortCode, name: c.name, content_type: c.contentType, content: JSON.stringify(c.content), design: JSON.stringify(c.design), folder: c.folder, status: c.status as never, expires_at: c.expiresAt, created_by: c.createdBy, created_at: c.createdAt, updated_at: c.updatedAt })
+        .values({ id, account_id: accountId, user_id: mapUser(c.userId), kind: c.kind, short_code: c.shortCode, name: c.name, content_type: c.contentType, content: JSON.stringify(c.content), design: JSON.stringify(c.design), folder: c.folder, status: c.status, expires_at: c.expiresAt, created_by: c.createdBy, created_at: c.createdAt, updated_at: c.updatedAt })
         .execute();
       for (const tag of c.tags) await tx.insertInto('qr_code_tags').values({ code_id: id, account_id: accountId, tag }).execute();
     }

@@ -110,6 +110,14 @@ test(`account export (SQLite) → account import (${toPostgres ? 'PostgreSQL' : 
   assert.equal(renamed.code, 1);
   assert.match(renamed.stderr, /short code\(s\) are in use on this instance already/);
   assert.match((await cliWithInput(targetEnv, '{"format":"other"}', 'account', 'import')).stderr, /Not a Blanca account export/);
+  // A file whose shape is off is refused before anything is written, naming the field.
+  const tampered = JSON.parse(exported.stdout) as { subaccounts: Array<{ role: string }>; codes: Array<{ status: string }> };
+  tampered.subaccounts[0]!.role = 'superuser';
+  tampered.codes[0]!.status = 'deleted';
+  const refused = await cliWithInput(targetEnv, JSON.stringify(tampered), 'account', 'import', '--slug', 'acme-tampered');
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /The export is not valid: .*subaccounts\[0\]\.role/);
+  assert.match(refused.stderr, /codes\[0\]\.status/);
 
   // Round trip: exporting the import gives the same document (ids aside).
   const reexported = JSON.parse((await cli(targetEnv, 'account', 'export', account.slug)).stdout) as AccountExport;
