@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -27,6 +28,9 @@ import { requireApiActor, requireSignedIn } from './web/access.js';
 import type { AppDeps } from './web/deps.js';
 import { installErrorHandling } from './web/errors.js';
 import { installSessionHook } from './web/session-hook.js';
+import { proxyTrust } from './web/client-address.js';
+import { connectRateLimitRedis, rateLimitRedis } from './web/rate-limit-store.js';
+import { securityHeaders } from './web/security-headers.js';
 import './web/request-context.js';
 import './web/route-config.js';
 import { bearerMatches, Metrics, passwordOutcome, ssoOutcome } from './ops/metrics.js';
@@ -35,6 +39,8 @@ export interface AppOptions {
   logger?: boolean | object;
   /** QR domain tuning (cache TTL, scan flush); defaults suit production. */
   qr?: QrOptions;
+  /** Prefix of the rate-limit keys in Redis (tests isolate themselves with a random one). */
+  rateLimitNamespace?: string;
 }
 
 declare module 'fastify' {
@@ -68,13 +74,24 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
         handler(req, res);
       }),
     logger: options.logger ?? false,
-    trustProxy: deps.config.TRUST_PROXY,
+    // Only the proxies the operator named (or the n nearest hops) may say who the client is.
+    trustProxy: proxyTrust(deps.config.trustProxy) ?? false,
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { allErrors: true, verbose: true, keywords: ['errorMessage'], coerceTypes: 'array', removeAdditional: false }, plugins: [(await import('ajv-formats')).default as never] },
   });
   await app.register(cookie);
   await app.register(formbody);
-  await app.register(rateLimit, { global: false });
+  await app.register(helmet, securityHeaders(deps.config));
+  const redis = deps.config.REDIS_URL ? rateLimitRedis(deps.config.REDIS_URL, app.log) : null;
+  if (redis) {
+    await connectRateLimitRedis(redis);
+    app.addHook('onClose', async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    });
+  }
+  // Counters per client address (request.ip, see trustProxy), in Redis when REDIS_URL is set so the
+  // fleet counts together; skipOnError: a Redis outage lets requests through rather than failing them.
+  await app.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: options.rateLimitNamespace ?? 'blanca:rate-limit:', skipOnError: true } : {}) });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -153,6 +170,10 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     async (api) => {
       api.get('/openapi.json', { config: { anonymous: true }, schema: { hide: true } }, async () => app.swagger());
       await api.register(async (scope) => {
+        // API answers are per-token data and some carry secrets (a new token): never cached.
+        scope.addHook('onRequest', async (_request, reply) => {
+          reply.header('cache-control', 'no-store');
+        });
         scope.addHook('preHandler', requireApiActor());
         await accountsApi(scope, deps);
         await usersApi(scope, deps);

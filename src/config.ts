@@ -2,6 +2,7 @@ import './platform/formats.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import path from 'node:path';
+import proxyaddr from '@fastify/proxy-addr';
 
 // Configuration comes from the environment only, validated once at start so a bad
 // value stops Blanca with a message naming the variable instead of failing later.
@@ -16,16 +17,43 @@ const ConfigSchema = Type.Object({
   BLANCA_ADMIN_EMAIL: Type.String({ default: 'admin@example.com', format: 'email' }),
   BLANCA_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10, description: 'Owner password for the first start; generated and printed once when unset' })),
   SESSION_TTL_HOURS: Type.Integer({ minimum: 1, maximum: 24 * 90, default: 24 * 14 }),
-  TRUST_PROXY: Type.Boolean({ default: false, description: 'Read X-Forwarded-* headers (behind a load balancer)' }),
+  TRUST_PROXY: Type.String({ default: 'false', maxLength: 2000, description: 'Which proxies in front of Blanca to believe about X-Forwarded-*: false, a hop count, or a comma list of addresses/CIDRs' }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$', maxLength: 2000, description: 'redis://… shares rate-limit counters across instances; in memory per instance when unset' })),
   SSO_METADATA_ALLOWED_HOSTS: Type.String({ default: '', description: 'Comma-separated hosts Blanca may fetch IdP metadata from although they resolve to internal addresses (e.g. an on-premises AD FS)' }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, pattern: '^[\\x21-\\x7e]+$', description: 'Serve GET /metrics (Prometheus) to requests with Authorization: Bearer <this token>; /metrics answers 404 when unset' })),
   JOBS_INTERVAL_SECONDS: Type.Integer({ minimum: 10, maximum: 86400, default: 3600, description: 'How often the fleet runs the clean-up jobs (scan retention, expired sessions and SSO state)' }),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')], { default: 'info' }),
 });
 
-export type Config = Static<typeof ConfigSchema> & { publicUrl: string; secureCookies: boolean; databaseFile: string; ssoMetadataAllowedHosts: string[] };
+/** What Fastify's trustProxy gets: nobody, the n proxies nearest Blanca, or these addresses/CIDRs. */
+export type TrustedProxies = false | number | string[];
+
+export type Config = Static<typeof ConfigSchema> & { publicUrl: string; secureCookies: boolean; databaseFile: string; ssoMetadataAllowedHosts: string[]; trustProxy: TrustedProxies };
 
 export class ConfigError extends Error {}
+
+// "true" would let every client choose its own address (X-Forwarded-For: anything), which
+// defeats the per-address rate limits; the operator has to say which proxies to believe.
+const trustProxyTrue = (value: string) =>
+  `TRUST_PROXY: "true" would believe any client's X-Forwarded-For; set the number of proxies in front of Blanca (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1) (got ${JSON.stringify(value)})`;
+
+/** false, a hop count, or a comma list of addresses/CIDRs (and proxy-addr's loopback, linklocal, uniquelocal), validated like Fastify will read it. */
+export function parseTrustProxy(value: string): TrustedProxies | { error: string } {
+  const text = value.trim().toLowerCase();
+  if (text === '' || text === 'false' || text === 'no' || text === 'off') return false;
+  if (text === 'true' || text === 'yes' || text === 'on') return { error: trustProxyTrue(value) };
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    return hops >= 1 && hops <= 10 ? hops : hops === 0 ? false : { error: `TRUST_PROXY: a hop count is 1 to 10 (got ${JSON.stringify(value)})` };
+  }
+  const list = text.split(',').map((part) => part.trim()).filter(Boolean);
+  try {
+    proxyaddr.compile(list);
+  } catch (error) {
+    return { error: `TRUST_PROXY: ${(error as Error).message}; expected false, a hop count or addresses/CIDRs (got ${JSON.stringify(value)})` };
+  }
+  return list;
+}
 
 const BOOLEANS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
 
@@ -41,8 +69,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const withDefaults = Value.Default(ConfigSchema, input);
   const errors = [...Value.Errors(ConfigSchema, withDefaults)];
-  if (errors.length > 0) {
+  const trustText = (withDefaults as { TRUST_PROXY?: unknown }).TRUST_PROXY;
+  const trustProxy = typeof trustText === 'string' ? parseTrustProxy(trustText) : false;
+  if (errors.length > 0 || (typeof trustProxy === 'object' && !Array.isArray(trustProxy))) {
     const lines = errors.map((e) => `  ${e.path.slice(1) || '(config)'}: ${e.message} (got ${JSON.stringify(e.value)})`);
+    if (typeof trustProxy === 'object' && !Array.isArray(trustProxy)) lines.push(`  ${trustProxy.error}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = withDefaults as Static<typeof ConfigSchema>;
@@ -52,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl,
     secureCookies: publicUrl.startsWith('https://'),
     databaseFile: path.resolve(config.DATA_DIR, 'blanca.sqlite'),
+    trustProxy: trustProxy as TrustedProxies,
     ssoMetadataAllowedHosts: config.SSO_METADATA_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
   };
 }

@@ -10,7 +10,7 @@ import type { AppDeps } from '../web/deps.js';
 import { setFlash, takeFlash } from '../web/flash.js';
 import { errorSummary, selectField, textField } from '../web/forms.js';
 import { contextOf, redirectTo } from '../web/guards.js';
-import { portalPage } from '../web/page.js';
+import { portalPage, styleNonce } from '../web/page.js';
 import { filename, sendCodeImage } from './api.js';
 import { getBulkJob, MAX_BULK_ROWS, startBulkJob } from './bulk.js';
 import { CONTENT_TYPES, type ContentType, type QrContent } from './content/index.js';
@@ -80,7 +80,7 @@ export async function qrPortal(app: FastifyInstance, deps: AppDeps, qr: QrModule
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 2 * 1024 * 1024, files: 2, fields: 200 } });
   const secure = deps.config.secureCookies;
   const page = (request: FastifyRequest, reply: FastifyReply, title: string, body: Parameters<typeof portalPage>[4], status?: number) =>
-    portalPage(request, reply, deps, { title, current: '/codes', flash: takeFlash(request, reply), ...(status ? { status } : {}) }, (csrf) => html`<style>${raw(QR_CSS)}</style>${body(csrf)}`);
+    portalPage(request, reply, deps, { title, current: '/codes', flash: takeFlash(request, reply), ...(status ? { status } : {}) }, (csrf) => html`<style nonce="${styleNonce(reply)}">${raw(QR_CSS)}</style>${body(csrf)}`);
 
   async function ownersFor(ctx: ServiceContext, request: FastifyRequest): Promise<UserRow[]> {
     const current = currentUserId(request);

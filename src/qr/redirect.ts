@@ -1,16 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { pickLocale, translator } from '../platform/i18n.js';
+import { clientAddress, fromTrustedProxy, proxyTrust } from '../web/client-address.js';
 import type { AppDeps } from '../web/deps.js';
 import type { RedirectTarget } from './cache.js';
 import type { QrModule } from './module.js';
 import type { RawScan } from './scans/recorder.js';
 import { SHORT_CODE_LENGTH, SHORT_CODE_PATTERN } from './short-codes.js';
-import { redirectProblemPage, type RedirectProblem } from './views.js';
+import { PROBLEM_PAGE_CSP, redirectProblemPage, type RedirectProblem } from './views.js';
 
 const STATUS: Record<RedirectProblem, number> = { unknown: 404, paused: 404, expired: 410 };
 // no-store: every scan must reach us, to be counted and to follow a new destination.
-const REDIRECT_HEADERS = { 'cache-control': 'private, no-store', 'content-length': '0' } as const;
+// The redirect skips helmet (it is benchmarked); these two constant headers are what a 302 needs.
+const REDIRECT_HEADERS = { 'cache-control': 'private, no-store', 'content-length': '0', 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin' } as const;
+// The problem page's only inline content is its constant stylesheet, allowed by hash.
+const PROBLEM_HEADERS = { 'cache-control': 'no-store', 'x-robots-tag': 'noindex', 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin', 'x-frame-options': 'DENY', 'content-security-policy': PROBLEM_PAGE_CSP } as const;
 
 /** The checks, as early returns, against an explicit clock. */
 export function decide(target: RedirectTarget, now: number): { problem: RedirectProblem } | { destination: string; codeId: string; accountId: string; userId: string } {
@@ -22,7 +26,7 @@ export function decide(target: RedirectTarget, now: number): { problem: Redirect
 
 type Headers = IncomingMessage['headers'];
 
-function scanOf(target: { codeId: string; accountId: string; userId: string }, now: number, ip: string, headers: Headers, trustProxy: boolean): RawScan {
+function scanOf(target: { codeId: string; accountId: string; userId: string }, now: number, ip: string, headers: Headers, fromProxy: boolean): RawScan {
   return {
     codeId: target.codeId,
     accountId: target.accountId,
@@ -32,13 +36,13 @@ function scanOf(target: { codeId: string; accountId: string; userId: string }, n
     userAgent: headers['user-agent'],
     referer: headers.referer,
     // Country only from a proxy we were told to trust (no GeoIP database).
-    country: trustProxy ? (headers['cf-ipcountry'] ?? headers['x-country']) : undefined,
+    country: fromProxy ? (headers['cf-ipcountry'] ?? headers['x-country']) : undefined,
   };
 }
 
 function problem(request: FastifyRequest, reply: FastifyReply, kind: RedirectProblem): FastifyReply {
   const t = translator(pickLocale(null, request.headers['accept-language'], 'en'));
-  return reply.code(STATUS[kind]).header('cache-control', 'no-store').header('x-robots-tag', 'noindex').type('text/html; charset=utf-8').send(redirectProblemPage(t, kind));
+  return reply.code(STATUS[kind]).headers(PROBLEM_HEADERS).type('text/html; charset=utf-8').send(redirectProblemPage(t, kind));
 }
 
 /**
@@ -48,17 +52,17 @@ function problem(request: FastifyRequest, reply: FastifyReply, kind: RedirectPro
  */
 export async function qrRedirect(app: FastifyInstance, deps: AppDeps, qr: QrModule): Promise<void> {
   const { cache, recorder } = qr;
-  const trustProxy = deps.config.TRUST_PROXY;
+  const trust = proxyTrust(deps.config.trustProxy);
   app.get<{ Params: { code: string } }>(
     `/:code(${SHORT_CODE_PATTERN})`,
-    { config: { anonymous: true }, logLevel: 'warn', schema: { hide: true } },
+    { config: { anonymous: true }, helmet: false, logLevel: 'warn', schema: { hide: true } },
     async (request, reply) => {
       const code = request.params.code;
       const now = deps.clock.now().getTime();
       const outcome = decide(cache.peek(code, now) ?? (await cache.resolve(code, now)), now);
       if ('problem' in outcome) return problem(request, reply, outcome.problem);
       // HEAD is what link checkers send; only a GET is someone following the code.
-      if (request.method === 'GET') recorder.enqueue(scanOf(outcome, now, request.ip, request.headers, trustProxy));
+      if (request.method === 'GET') recorder.enqueue(scanOf(outcome, now, request.ip, request.headers, fromTrustedProxy(request.raw, trust)));
       return reply.code(302).header('location', outcome.destination).headers(REDIRECT_HEADERS).send();
     },
   );
@@ -76,7 +80,7 @@ const CODE_CHAR = /^[1-9A-HJ-NP-Za-km-z]$/;
  */
 export function fastRedirect(deps: AppDeps, qr: QrModule): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { cache, recorder } = qr;
-  const trustProxy = deps.config.TRUST_PROXY;
+  const trust = proxyTrust(deps.config.trustProxy);
   const length = SHORT_CODE_LENGTH + 1;
   return (req, res) => {
     const url = req.url ?? '';
@@ -90,9 +94,8 @@ export function fastRedirect(deps: AppDeps, qr: QrModule): (req: IncomingMessage
     const outcome = decide(target, now);
     if ('problem' in outcome) return false;
     if (req.method === 'GET') {
-      const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
-      const ip = (typeof forwarded === 'string' && forwarded.split(',')[0]?.trim()) || req.socket.remoteAddress || '';
-      recorder.enqueue(scanOf(outcome, now, ip, req.headers, trustProxy));
+      // The same address Fastify's request.ip gives: X-Forwarded-For only as far as trusted proxies vouch for it.
+      recorder.enqueue(scanOf(outcome, now, clientAddress(req, trust), req.headers, fromTrustedProxy(req, trust)));
     }
     res.writeHead(302, { location: outcome.destination, ...REDIRECT_HEADERS });
     res.end();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { html, raw, type SafeHtml } from '../platform/html.js';
 import type { Translate } from '../platform/i18n.js';
 import type { StatsView } from './schemas.js';
@@ -5,6 +6,9 @@ import type { StatsView } from './schemas.js';
 export type RedirectProblem = 'unknown' | 'paused' | 'expired';
 
 const PROBLEM_CSS = 'body{margin:0;font:18px/1.5 system-ui,sans-serif;color:#111827;background:#f3f4f6;display:grid;place-items:center;min-height:100vh}main{max-width:28rem;margin:1rem;padding:2rem;background:#fff;border-radius:12px;border:1px solid #e5e7eb;text-align:center}h1{font-size:1.4rem;margin-top:0}';
+
+/** Its Content-Security-Policy: nothing but that one stylesheet, never framed. */
+export const PROBLEM_PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(PROBLEM_CSS).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'`;
 
 /** The friendly page a person sees after scanning a code that does not redirect. */
 export function redirectProblemPage(t: Translate, kind: RedirectProblem): string {
@@ -38,7 +42,7 @@ export function scanChart(t: Translate, stats: StatsView): SafeHtml {
     .map((d) => `<text x="${(left + days.indexOf(d) * step + step / 2).toFixed(1)}" y="${height - 6}" text-anchor="middle">${d.day.slice(5)}</text>`);
   const summary = t('qr.stats.chartSummary', { total: stats.totalScans, unique: stats.uniqueScans, from: stats.from, to: stats.to });
   // Only numbers and ISO dates from the database go into this markup.
-  const svg = `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg"><title id="chart-title">${t('qr.stats.chartTitle')}</title><desc id="chart-desc">${summary}</desc><style>.bar{fill:var(--primary,#1d4ed8)}.grid{stroke:#e5e7eb}.uniq{fill:none;stroke:var(--accent,#0f766e);stroke-width:2}text{font:11px system-ui,sans-serif;fill:#4b5563}</style>${ticks.join('')}${bars.join('')}<polyline class="uniq" points="${line}"/>${labels.join('')}</svg>`;
+  const svg = `<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg"><title id="chart-title">${t('qr.stats.chartTitle')}</title><desc id="chart-desc">${summary}</desc>${ticks.join('')}${bars.join('')}<polyline class="uniq" points="${line}"/>${labels.join('')}</svg>`;
   return html`<figure class="scan-chart" data-total="${stats.totalScans}">${raw(svg)}
 <figcaption>${summary} <span class="legend"><span class="key bar-key"></span>${t('qr.stats.scans')} <span class="key line-key"></span>${t('qr.stats.unique')}</span></figcaption>
 <details><summary>${t('qr.stats.table')}</summary><table><caption class="visually-hidden">${t('qr.stats.chartTitle')}</caption>
@@ -53,6 +57,7 @@ export function breakdownTable(caption: string, rows: Array<{ key: string; scans
 }
 
 export const QR_CSS = `
+.chart .bar{fill:var(--primary,#1d4ed8)}.chart .grid{stroke:#e5e7eb}.chart .uniq{fill:none;stroke:var(--accent,#0f766e);stroke-width:2}.chart text{font:11px system-ui,sans-serif;fill:#4b5563}
 .chart{width:100%;height:auto;background:#fff;border:1px solid #e5e7eb;border-radius:8px}
 .legend .key{display:inline-block;width:12px;height:12px;margin:0 .25rem 0 .75rem;vertical-align:middle}
 .bar-key{background:var(--primary)}.line-key{background:var(--accent);height:3px!important}

@@ -14,13 +14,13 @@ export function ssoSignInExtensions(deps: AppDeps): SignInExtensions {
       const account = request.account;
       const connection = account?.sso_enabled ? await getConnection(deps.db, account.id) : undefined;
       const returnTo = typeof (request.query as Record<string, unknown>).returnTo === 'string' ? String((request.query as Record<string, unknown>).returnTo) : '/';
-      return html`<section aria-labelledby="sso-heading" class="stack" style="margin-top:1rem">
+      return html`<section aria-labelledby="sso-heading" class="stack sso-sign-in">
   <h2 id="sso-heading">${t('sso.signIn')}</h2>
   ${connection?.status === 'connected' && account ? html`<p><a class="button" id="sso-account-button" href="/sso/${account.slug}/login?returnTo=${encodeURIComponent(returnTo)}">${t('sso.signIn')}: ${account.name}</a></p>` : ''}
   <form method="post" action="/login/sso">${csrf}<input type="hidden" name="returnTo" value="${returnTo}">
     <label for="sso-email">${t('sso.emailLabel')}</label><p class="hint" id="sso-email-hint">${t('sso.emailHelp')}</p>
     <input type="email" id="sso-email" name="email" autocomplete="email" aria-describedby="sso-email-hint">
-    <div class="actions" style="margin-top:.5rem"><button type="submit" class="secondary">${t('sso.signIn')}</button></div>
+    <div class="actions sso-sign-in-actions"><button type="submit" class="secondary">${t('sso.signIn')}</button></div>
   </form></section>`;
     },
     async beforeLogout(request: FastifyRequest) {

@@ -9,7 +9,7 @@ import type { AppDeps } from '../web/deps.js';
 import { setFlash, takeFlash } from '../web/flash.js';
 import { errorSummary, selectField, textField } from '../web/forms.js';
 import { contextOf, redirectTo } from '../web/guards.js';
-import { portalPage } from '../web/page.js';
+import { portalPage, scriptNonce } from '../web/page.js';
 import { ATTRIBUTE_PRESETS, type AttributeNames } from './attributes.js';
 import { ConnectBody, type ConnectionView } from './schemas.js';
 import { expiringCertificates } from './lifecycle.js';
@@ -136,7 +136,7 @@ ${errorSummary(t, errors)}
   ${textField({ name: 'emailDomains', label: `${t('sso.emailDomains')} (${t('form.optional')})`, hint: t('sso.emailDomainsHelp'), value: v.emailDomains, errors })}
   <div class="actions"><button type="submit" name="action" value="connect">${t('sso.connect')}</button></div>
 </form>
-<script>document.getElementById('metadata-file')?.addEventListener('change',async(e)=>{const f=e.target.files[0];if(f){document.getElementById('f-idpMetadataXml').value=await f.text();}});</script>`);
+<script nonce="${scriptNonce(reply)}">document.getElementById('metadata-file')?.addEventListener('change',async(e)=>{const f=e.target.files[0];if(f){document.getElementById('f-idpMetadataXml').value=await f.text();}});</script>`);
   }
 
   app.get('/settings/sso', async (request, reply) => tab(request, reply, {}));

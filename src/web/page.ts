@@ -18,11 +18,19 @@ export interface PageOptions {
 
 type Body = (csrf: SafeHtml) => SafeHtml;
 
-function brandStyle(account: AccountRow | null): SafeHtml {
+/** This response's CSP nonces (@fastify/helmet): every inline <style>/<script> must carry one. */
+export function styleNonce(reply: FastifyReply): string {
+  return reply.cspNonce?.style ?? '';
+}
+export function scriptNonce(reply: FastifyReply): string {
+  return reply.cspNonce?.script ?? '';
+}
+
+function brandStyle(account: AccountRow | null, nonce: string): SafeHtml {
   const primary = account?.primary_color ?? '#1d4ed8';
   const accent = account?.accent_color ?? '#0f766e';
   // Colours were validated as #rrggbb when saved; escape anyway.
-  return html`<style>:root{--primary:${primary};--accent:${accent}}${raw(PORTAL_CSS)}</style>`;
+  return html`<style nonce="${nonce}">:root{--primary:${primary};--accent:${accent}}${raw(PORTAL_CSS)}</style>`;
 }
 
 function brand(account: AccountRow | null): SafeHtml {
@@ -33,14 +41,22 @@ export function csrfField(token: string): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${token}">`;
 }
 
-function shell(request: FastifyRequest, title: string, inner: SafeHtml): string {
-  return `<!doctype html>${html`<html lang="${request.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${request.account?.name ?? 'Blanca'}</title>${brandStyle(request.account)}</head><body>${inner}</body></html>`.value}`;
+// The language menu submits itself on change (no inline handler: the CSP forbids them).
+const LANGUAGE_SCRIPT = "document.getElementById('lang')?.addEventListener('change',function(){this.form.submit()});";
+
+function shell(request: FastifyRequest, reply: FastifyReply, title: string, inner: SafeHtml): string {
+  return `<!doctype html>${html`<html lang="${request.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${request.account?.name ?? 'Blanca'}</title>${brandStyle(request.account, styleNonce(reply))}</head><body>${inner}<script nonce="${scriptNonce(reply)}">${raw(LANGUAGE_SCRIPT)}</script></body></html>`.value}`;
+}
+
+/** Every page carries CSRF tokens (and some a new secret): never stored by a browser or proxy. */
+function sendPage(request: FastifyRequest, reply: FastifyReply, options: PageOptions, inner: SafeHtml): FastifyReply {
+  return reply.code(options.status ?? 200).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(shell(request, reply, options.title, inner));
 }
 
 function languageSwitch(request: FastifyRequest, csrf: SafeHtml): SafeHtml {
   return html`<form method="post" action="/language"><label class="visually-hidden" for="lang">${request.t('nav.language')}</label>${csrf}
   <input type="hidden" name="returnTo" value="${request.url}">
-  <select id="lang" name="locale" onchange="this.form.submit()">
+  <select id="lang" name="locale">
     <option value="en"${request.locale === 'en' ? html` selected` : ''}>English</option>
     <option value="es"${request.locale === 'es' ? html` selected` : ''}>Español</option>
   </select><noscript><button class="link">OK</button></noscript></form>`;
@@ -52,7 +68,7 @@ export function publicPage(request: FastifyRequest, reply: FastifyReply, deps: A
   const inner = html`<a class="skip" href="#main">${request.t('app.skip')}</a>
 <header class="top"><span class="brand">${brand(request.account)}</span><span class="spacer"></span>${languageSwitch(request, csrf)}</header>
 <main id="main" class="login">${options.flash ? html`<div class="flash" role="status">${options.flash}</div>` : ''}${body(csrf)}</main>`;
-  return reply.code(options.status ?? 200).type('text/html; charset=utf-8').send(shell(request, options.title, inner));
+  return sendPage(request, reply, options, inner);
 }
 
 /** Signed-in pages: navigation by permission, the acting-as banner and the user switcher. */
@@ -94,5 +110,5 @@ ${banner}
 ${nav.filter((n) => n.show).map((n) => html`<li><a href="${n.href}"${options.current === n.href ? html` aria-current="page"` : ''}>${t(n.key)}</a></li>`)}
 </ul></nav>
 <main id="main" tabindex="-1">${options.flash ? html`<div class="flash" role="status">${options.flash}</div>` : ''}${body(csrf)}</main></div>`;
-  return reply.code(options.status ?? 200).type('text/html; charset=utf-8').send(shell(request, options.title, inner));
+  return sendPage(request, reply, options, inner);
 }

@@ -48,6 +48,7 @@ label+input,label+select,label+textarea{margin-top:.25rem}
 .checkbox{font-weight:400;display:flex;gap:.5rem;align-items:center}
 .login{max-width:420px;margin:4rem auto}
 .login .logo{text-align:center;margin-bottom:1rem}
+.sso-sign-in{margin-top:1rem}.sso-sign-in-actions{margin-top:.5rem}
 .actions{display:flex;gap:.5rem;flex-wrap:wrap;align-items:center}
 .pill{display:inline-block;background:#e5e7eb;border-radius:999px;padding:0 .5rem;font-size:.85rem}
 code,pre{background:#f3f4f6;border-radius:4px;padding:.1rem .3rem;word-break:break-all}

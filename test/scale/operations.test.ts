@@ -39,7 +39,10 @@ describe('configuration is validated at start', () => {
       [{ BLANCA_ADMIN_EMAIL: 'not-an-email' }, /BLANCA_ADMIN_EMAIL: Expected string to match 'email' format \(got "not-an-email"\)/],
       [{ BLANCA_ADMIN_PASSWORD: 'short' }, /BLANCA_ADMIN_PASSWORD: Expected string length greater or equal to 10/],
       [{ SESSION_TTL_HOURS: '0' }, /SESSION_TTL_HOURS: Expected integer to be greater or equal to 1 \(got 0\)/],
-      [{ TRUST_PROXY: 'maybe' }, /TRUST_PROXY: Expected boolean \(got "maybe"\)/],
+      [{ TRUST_PROXY: 'maybe' }, /TRUST_PROXY: invalid IP address: maybe; expected false, a hop count or addresses\/CIDRs \(got "maybe"\)/],
+      [{ TRUST_PROXY: 'true' }, /TRUST_PROXY: "true" would believe any client's X-Forwarded-For; set the number of proxies in front of Blanca \(e\.g\. 1\) or their addresses\/CIDRs .* \(got "true"\)/],
+      [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY: invalid range on address: 10\.0\.0\.0\/33/],
+      [{ REDIS_URL: 'http://cache:6379' }, /REDIS_URL: Expected string to match/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL: Expected union value \(got "loud"\)/],
       [{ METRICS_TOKEN: 'tiny' }, /METRICS_TOKEN: Expected string length greater or equal to 16 \(got "tiny"\)/],
       [{ JOBS_INTERVAL_SECONDS: '1' }, /JOBS_INTERVAL_SECONDS: Expected integer to be greater or equal to 10 \(got 1\)/],
@@ -59,9 +62,13 @@ describe('configuration is validated at start', () => {
   });
 
   test('good values pass; the search_path schema is read from DATABASE_URL', () => {
-    const config = loadConfig({ PORT: '8080', TRUST_PROXY: 'yes', METRICS_TOKEN: 'a-long-enough-token', DATABASE_URL: 'postgres://u@db/blanca?options=-c%20search_path%3Dtenant_a' });
+    const config = loadConfig({ PORT: '8080', TRUST_PROXY: '10.0.0.0/8, 127.0.0.1', METRICS_TOKEN: 'a-long-enough-token', DATABASE_URL: 'postgres://u@db/blanca?options=-c%20search_path%3Dtenant_a' });
     assert.equal(config.PORT, 8080);
-    assert.equal(config.TRUST_PROXY, true);
+    assert.deepEqual(config.trustProxy, ['10.0.0.0/8', '127.0.0.1']);
+    assert.equal(loadConfig({ TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.equal(loadConfig({}).trustProxy, false);
+    assert.equal(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/0' }).REDIS_URL, 'redis://127.0.0.1:6379/0');
     assert.equal(config.JOBS_INTERVAL_SECONDS, 3600);
     assert.equal(searchPathSchema(config.DATABASE_URL), 'tenant_a');
     assert.equal(searchPathSchema('postgres://u@db/blanca'), undefined);

@@ -7,7 +7,8 @@ export class PortalClient {
   lastSetCookies: string[] = [];
   csrf = '';
 
-  constructor(private readonly app: FastifyInstance, private readonly headers: Record<string, string> = {}) {}
+  /** remoteAddress: the peer address the app sees (inject's), e.g. to test per-address limits. */
+  constructor(private readonly app: FastifyInstance, private readonly headers: Record<string, string> = {}, private readonly peer: { remoteAddress?: string } = {}) {}
 
   private remember(setCookie: string | string[] | undefined): void {
     this.lastSetCookies = ([] as string[]).concat(setCookie ?? []);
@@ -30,11 +31,11 @@ export class PortalClient {
   }
 
   async get(url: string) {
-    const response = await this.app.inject({ method: 'GET', url, headers: { ...this.headers, cookie: this.cookieHeader() } });
+    const response = await this.app.inject({ method: 'GET', url, ...this.peer, headers: { ...this.headers, cookie: this.cookieHeader() } });
     this.remember(response.headers['set-cookie']);
     const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
     if (token) this.csrf = token;
-    return { status: response.statusCode, body: response.body, location: response.headers.location as string | undefined };
+    return { status: response.statusCode, body: response.body, location: response.headers.location as string | undefined, headers: response.headers };
   }
 
   /** GET, following redirects within the site (at most 5). */
@@ -50,11 +51,11 @@ export class PortalClient {
     const csrf = options.csrf === undefined ? this.csrf : options.csrf;
     if (csrf !== null) params.append('_csrf', csrf);
     for (const [key, value] of Object.entries(fields)) for (const v of ([] as string[]).concat(value)) params.append(key, v);
-    const response = await this.app.inject({ method: 'POST', url, payload: params.toString(), headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader() } });
+    const response = await this.app.inject({ method: 'POST', url, ...this.peer, payload: params.toString(), headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader() } });
     this.remember(response.headers['set-cookie']);
     const token = /name="_csrf" value="([^"]+)"/.exec(response.body)?.[1];
     if (token) this.csrf = token;
-    return { status: response.statusCode, body: response.body, location: response.headers.location as string | undefined };
+    return { status: response.statusCode, body: response.body, location: response.headers.location as string | undefined, headers: response.headers };
   }
 
   async signIn(identifier: string, password: string, account?: string) {
