@@ -3,7 +3,7 @@ import type { AccountsTable } from '../accounts/tables.js';
 import type { AuditLogTable } from '../audit/tables.js';
 import type { ApiTokensTable, InstanceSettingsTable, SessionsTable } from '../auth/tables.js';
 import type { QrAccountSettingsTable, QrBulkJobsTable, QrCodeTagsTable, QrCodesTable, QrScansTable } from '../qr/tables.js';
-import type { SsoConnectionsTable, SsoLogTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
+import type { SsoConnectionsTable, SsoLogTable, SsoLogWindowsTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
 import type { SubaccountUsersTable, SubaccountsTable } from '../subaccounts/tables.js';
 import type { WhitelabelUsersTable } from '../users/tables.js';
 
@@ -21,6 +21,7 @@ export interface Database {
   sso_requests: SsoRequestsTable;
   sso_replay: SsoReplayTable;
   sso_log: SsoLogTable;
+  sso_log_windows: SsoLogWindowsTable;
   qr_codes: QrCodesTable;
   qr_code_tags: QrCodeTagsTable;
   qr_scans: QrScansTable;

@@ -31,6 +31,7 @@ const LogEntry = Type.Object({
   attributes: Type.Union([Type.Record(Type.String(), Type.Array(Type.String())), Type.Null()]),
   mapping: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   xml: Type.Union([Type.String(), Type.Null()]),
+  repeats: Type.Union([Type.Integer({ description: 'Summary rows: how many more unauthenticated messages this hour were only counted, not stored' }), Type.Null()]),
 });
 
 const toLogView = (e: SsoLogRow) => ({
@@ -46,6 +47,7 @@ const toLogView = (e: SsoLogRow) => ({
   attributes: e.attributes ? (JSON.parse(e.attributes) as Record<string, string[]>) : null,
   mapping: e.mapping ? (JSON.parse(e.mapping) as Record<string, unknown>) : null,
   xml: e.xml,
+  repeats: e.repeats,
 });
 
 export async function ssoApi(app: FastifyInstance, deps: AppDeps): Promise<void> {

@@ -1,4 +1,5 @@
 import type { AccountRow } from '../accounts/store.js';
+import { writeAnonymousSsoLog } from './anonymous-log.js';
 import type { Session } from '../auth/sessions.js';
 import { buildLogoutRequestRedirect, buildLogoutResponseRedirect, validateLogoutRequest, validateLogoutResponse, type IncomingSamlMessage } from './saml/requests.js';
 import { certificatesOf, spEndpoints, spSigningKey } from './service.js';
@@ -40,7 +41,7 @@ export async function handleSloMessage(deps: SsoDeps, account: AccountRow, messa
   if (!hasRequest) {
     const response = await validateLogoutResponse({ ...common, requestIdStore: requestIdStore(deps.db, account.id, now, new Map()) });
     if (!response.ok) {
-      await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_response', outcome: 'failure', person: null, summary: response.reason, fix: response.fix, failure_code: response.code, xml: response.responseXml ?? null, attributes: null, mapping: null }, now);
+      await writeAnonymousSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_response', outcome: 'failure', person: null, summary: response.reason, fix: response.fix, failure_code: response.code, xml: response.responseXml ?? null, attributes: null, mapping: null }, 'failure', now);
       return { kind: 'redirect', url: '/login' };
     }
     await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_response', outcome: 'success', person: null, summary: 'The IdP confirmed the single logout.', fix: null, failure_code: null, xml: response.xml, attributes: null, mapping: null }, now);
@@ -49,7 +50,7 @@ export async function handleSloMessage(deps: SsoDeps, account: AccountRow, messa
 
   const received = await validateLogoutRequest(common);
   if (!received.ok) {
-    await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_request', outcome: 'failure', person: null, summary: received.reason, fix: received.fix, failure_code: received.code, xml: received.responseXml ?? null, attributes: null, mapping: null }, now);
+    await writeAnonymousSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_request', outcome: 'failure', person: null, summary: received.reason, fix: received.fix, failure_code: received.code, xml: received.responseXml ?? null, attributes: null, mapping: null }, 'failure', now);
     return { kind: 'failed', message: 'The sign-out request could not be verified.' };
   }
   const request = received.request;

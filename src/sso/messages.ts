@@ -78,6 +78,9 @@ export const SSO_MESSAGES_EN = {
   'sso.spKey.finish': "Finish rotation",
   'sso.spKey.started': "SP key rotation started. The SP metadata lists both certificates: upload it to the IdP again, then press Finish rotation.",
   'sso.spKey.finished': "SP key rotation finished: the new key is current and the old key was deleted.",
+  // Anonymous-traffic budget of the SSO log (issue 9 item 6).
+  'sso.log.similar': "and {count} similar failures",
+  'sso.log.similarStarts': "and {count} more sign-ins started",
 } as const;
 
 export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
@@ -159,4 +162,7 @@ export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
   'sso.spKey.finish': "Terminar rotación",
   'sso.spKey.started': "Rotación de la clave SP iniciada. Los metadatos del SP contienen ambos certificados: vuelve a subirlos al IDP y después pulsa Terminar rotación.",
   'sso.spKey.finished': "Rotación de la clave SP terminada: la clave nueva es la actual y la antigua se ha eliminado.",
+  // Anonymous-traffic budget of the SSO log (issue 9 item 6).
+  'sso.log.similar': "y {count} fallos similares",
+  'sso.log.similarStarts': "y {count} inicios de sesión más",
 };

@@ -3,6 +3,7 @@ import { settingsTabs } from '../accounts/portal.js';
 import { hasPermission } from '../auth/permissions.js';
 import { AppError, forbidden, type FieldError } from '../platform/errors.js';
 import { html } from '../platform/html.js';
+import type { Translate } from '../platform/i18n.js';
 import { parseInput } from '../platform/validation.js';
 import { visibleUsers } from '../users/service.js';
 import type { AppDeps } from '../web/deps.js';
@@ -219,7 +220,7 @@ ${settingsTabs(request, 'sso')}
   <label for="log-outcome">Outcome</label><select id="log-outcome" name="outcome"><option value="">all</option>${['success', 'failure', 'info'].map((o) => html`<option${request.query.outcome === o ? html` selected` : ''}>${o}</option>`)}</select>
   <button type="submit" class="secondary">Search</button></form>
 <table><thead><tr><th scope="col">${t('audit.when')}</th><th scope="col">Direction</th><th scope="col">Outcome</th><th scope="col">Person</th><th scope="col">Summary</th></tr></thead>
-<tbody>${entries.map((e) => html`<tr><td><a href="/settings/sso/log/${e.id}">${new Date(e.created_at).toISOString().replace('T', ' ').slice(0, 19)}</a></td><td>${e.direction === 'in' ? 'IdP → Blanca' : 'Blanca → IdP'} ${e.kind}</td><td><span class="pill">${e.outcome}</span></td><td>${e.person ?? ''}</td><td>${e.summary}</td></tr>`)}</tbody></table>`);
+<tbody>${entries.map((e) => html`<tr><td><a href="/settings/sso/log/${e.id}">${new Date(e.created_at).toISOString().replace('T', ' ').slice(0, 19)}</a></td><td>${e.direction === 'in' ? 'IdP → Blanca' : 'Blanca → IdP'} ${e.kind}</td><td><span class="pill">${e.outcome}</span></td><td>${e.person ?? ''}</td><td>${e.summary}${similarCount(t, e)}</td></tr>`)}</tbody></table>`);
   });
 
   app.get<{ Params: { id: string } }>('/settings/sso/log/:id', async (request, reply) => {
@@ -249,4 +250,10 @@ ${entry.xml ? html`<h2>XML</h2><pre>${entry.xml}</pre>` : ''}
 <h1>${t('sso.chooseTitle')}</h1><p>${t('sso.chooseHelp')}</p>
 <ul class="stack" id="choose-users">${users.map((u) => html`<li><form method="post" action="/users/${u.id}/act-as">${csrf}<button type="submit">${t('sso.workAs', { name: u.name })}</button></form></li>`)}</ul>`);
   });
+}
+
+/** The count of a summary row of anonymous traffic past the hourly cap ("and 312 similar failures"). */
+function similarCount(t: Translate, entry: { kind: string; repeats: number | null }) {
+  if (entry.repeats === null) return '';
+  return html` <strong class="similar-count">${t(entry.kind === 'similar_starts' ? 'sso.log.similarStarts' : 'sso.log.similar', { count: String(entry.repeats) })}</strong>`;
 }

@@ -13,6 +13,7 @@ import { ACCOUNT_COOKIE } from '../web/session-hook.js';
 import { handleSloMessage } from './logout.js';
 import type { SamlFailureCode } from './saml/failures.js';
 import { spEndpoints, spMetadataXml } from './service.js';
+import { samlEndpointLimits } from './rate-limits.js';
 import { completeSignIn, startSignIn, type SsoDeps } from './signin.js';
 import { connectionsForDomain, getConnection } from './store.js';
 
@@ -52,6 +53,7 @@ export function ssoDeps(deps: AppDeps): SsoDeps {
 export async function ssoPublicRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const sso = ssoDeps(deps);
   const secure = deps.config.secureCookies;
+  const limits = samlEndpointLimits(app);
 
   async function accountOf(slug: string): Promise<AccountRow> {
     const account = await getAccountBySlug(deps.db, slug);
@@ -59,7 +61,7 @@ export async function ssoPublicRoutes(app: FastifyInstance, deps: AppDeps): Prom
     return account;
   }
 
-  app.get<{ Params: SlugParams; Querystring: { download?: string } }>('/sso/:slug/metadata', async (request, reply) => {
+  app.get<{ Params: SlugParams; Querystring: { download?: string } }>('/sso/:slug/metadata', { onRequest: limits }, async (request, reply) => {
     const account = await accountOf(request.params.slug);
     const connection = await getConnection(deps.db, account.id);
     if (!connection) throw notFound('This single sign-on connection');
@@ -68,7 +70,7 @@ export async function ssoPublicRoutes(app: FastifyInstance, deps: AppDeps): Prom
     return reply.type('application/samlmetadata+xml; charset=utf-8').send(xml);
   });
 
-  app.get<{ Params: SlugParams; Querystring: { returnTo?: string } }>('/sso/:slug/login', async (request, reply) => {
+  app.get<{ Params: SlugParams; Querystring: { returnTo?: string } }>('/sso/:slug/login', { onRequest: limits }, async (request, reply) => {
     const account = await accountOf(request.params.slug);
     const started = await startSignIn(sso, account, { returnTo: safeLocalPath(request.query.returnTo, '/'), purpose: 'signin' }, deps.clock.now());
     if (!started.ok) return failurePage(request, reply, account, 'not_connected', null);
@@ -77,7 +79,7 @@ export async function ssoPublicRoutes(app: FastifyInstance, deps: AppDeps): Prom
 
   // The IdP's POST carries no Blanca session (SameSite cookies stay behind on a cross-site POST),
   // so the ACS skips the session hook and picks the page language itself.
-  app.post<{ Params: SlugParams; Body: { SAMLResponse?: string; RelayState?: string } }>('/sso/:slug/acs', { config: { anonymous: true } }, async (request, reply) => {
+  app.post<{ Params: SlugParams; Body: { SAMLResponse?: string; RelayState?: string } }>('/sso/:slug/acs', { config: { anonymous: true }, onRequest: limits }, async (request, reply) => {
     const account = await accountOf(request.params.slug);
     request.account = account;
     request.locale = pickLocale(request.cookies[LANGUAGE_COOKIE], request.headers['accept-language'], account.default_locale);
@@ -111,11 +113,11 @@ export async function ssoPublicRoutes(app: FastifyInstance, deps: AppDeps): Prom
     if (!hasRequest && request.session) reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect(result.url, 303);
   }
-  app.get('/sso/:slug/slo', slo);
-  app.post('/sso/:slug/slo', slo);
+  app.get<{ Params: SlugParams }>('/sso/:slug/slo', { onRequest: limits }, slo);
+  app.post<{ Params: SlugParams }>('/sso/:slug/slo', { onRequest: limits }, slo);
 
   // From the sign-in page: by the account chosen, or by the domain of a work email.
-  app.post('/login/sso', async (request, reply) => {
+  app.post('/login/sso', { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
     verifyCsrf(request, deps.secretKey);
     const body = request.body as Record<string, unknown>;
     const returnTo = encodeURIComponent(safeLocalPath(body.returnTo, '/'));

@@ -4,13 +4,14 @@ import { recordAudit } from '../audit/store.js';
 import { createSession } from '../auth/sessions.js';
 import type { Config } from '../config.js';
 import type { Db, Engine } from '../db/database.js';
+import { writeAnonymousSsoLog } from './anonymous-log.js';
 import { mapAttributes, type MappedPerson } from './attributes.js';
 import { provisionPerson, type MappingReport } from './provision.js';
 import { buildAuthnRequestRedirect } from './saml/requests.js';
 import { createResponseVerifier, type SamlLogin } from './saml/verify.js';
 import type { SamlFailureCode } from './saml/failures.js';
 import { attributeNamesOf, certificatesOf, spDecryptionKeys, spEndpoints, spSigningKey, type SpEndpoints } from './service.js';
-import { getConnection, rememberRequest, replayCache, requestIdStore, writeSsoLog, type ConnectionRow, type PendingRequest } from './store.js';
+import { getConnection, rememberRequest, replayCache, requestIdStore, writeSsoLog, type ConnectionRow, type NewLogEntry, type PendingRequest } from './store.js';
 
 // The SAML sign-in, top to bottom: start → receive → verify → map attributes → provision → session.
 // Every outcome is written to the account's SSO log; the person sees only a short, safe message.
@@ -40,7 +41,9 @@ export async function startSignIn(deps: SsoDeps, account: AccountRow, pending: P
     relayState: 'sp',
   });
   await rememberRequest(deps.db, account.id, requestId, pending, now, REQUEST_TTL_MS);
-  await writeSsoLog(deps.db, { account_id: account.id, direction: 'out', kind: 'authn_request', outcome: 'info', person: null, summary: `Sent the person to the IdP to sign in (${pending.purpose === 'test' ? 'test connection' : 'sign-in'}), request ${requestId}${connection.sign_authn_requests === 1 ? ', signed with the current SP key' : ''}.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, now);
+  // Anyone can open a sign-in URL: those starts are budgeted; an administrator's test is always kept.
+  const write = pending.purpose === 'test' ? writeSsoLog : (db: Db, entry: NewLogEntry, at: Date) => writeAnonymousSsoLog(db, entry, 'start', at);
+  await write(deps.db, { account_id: account.id, direction: 'out', kind: 'authn_request', outcome: 'info', person: null, summary: `Sent the person to the IdP to sign in (${pending.purpose === 'test' ? 'test connection' : 'sign-in'}), request ${requestId}${connection.sign_authn_requests === 1 ? ', signed with the current SP key' : ''}.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, now);
   return { ok: true, redirectUrl: url };
 }
 
@@ -64,7 +67,7 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
   // 1. receive
   const connection = await getConnection(deps.db, account.id);
   if (!connection || connection.status !== 'connected' || account.sso_enabled !== 1) {
-    const logId = await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'response', outcome: 'failure', person: null, summary: 'A SAML response arrived but single sign-on is not connected for this account.', fix: 'Finish the SSO tab and press Connect.', failure_code: 'not_connected', xml: null, attributes: null, mapping: null }, now);
+    const logId = await writeAnonymousSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'response', outcome: 'failure', person: null, summary: 'A SAML response arrived but single sign-on is not connected for this account.', fix: 'Finish the SSO tab and press Connect.', failure_code: 'not_connected', xml: null, attributes: null, mapping: null }, 'failure', now);
     return { kind: 'failed', code: 'not_connected', logId };
   }
 
@@ -72,7 +75,8 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
   const taken = new Map<string, PendingRequest>();
   const verified = await verifyResponse(deps, account, connection, sp, form.SAMLResponse ?? '', now, taken);
   if (!verified.ok) {
-    const logId = await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'response', outcome: 'failure', person: null, summary: verified.reason, fix: verified.fix, failure_code: verified.code, xml: verified.responseXml ?? null, attributes: null, mapping: null }, now);
+    // Not yet verified, so anyone may have sent it: budgeted, the XML kept once per distinct message.
+    const logId = await writeAnonymousSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'response', outcome: 'failure', person: null, summary: verified.reason, fix: verified.fix, failure_code: verified.code, xml: verified.responseXml ?? null, attributes: null, mapping: null }, 'failure', now);
     return { kind: 'failed', code: verified.code, logId };
   }
   const login = verified.login;

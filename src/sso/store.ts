@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { Db, Tx } from '../db/database.js';
 import { newId } from '../platform/ids.js';
@@ -69,6 +70,7 @@ export function replayCache(db: Db, accountId: string, now: Date): ReplayCache {
 export async function deleteExpiredSsoState(db: Db, now: Date): Promise<void> {
   await db.deleteFrom('sso_requests').where('expires_at', '<=', now.getTime()).execute();
   await db.deleteFrom('sso_replay').where('expires_at', '<=', now.getTime()).execute();
+  await deleteOldLogWindows(db, now.getTime() - 2 * 60 * 60 * 1000);
 }
 
 export type NewLogEntry = Omit<Insertable<SsoLogTable>, 'id' | 'created_at'>;
@@ -113,4 +115,36 @@ export async function purgeSsoLog(db: Db, now: Date): Promise<number> {
     .where('account_id', 'not in', db.selectFrom('sso_connections').select('account_id'))
     .executeTakeFirst();
   return deleted + Number(orphans.numDeletedRows ?? 0n);
+}
+
+// --- Anonymous traffic budget (issue 9 item 6): hourly counters and the one-per-message XML. ---
+
+/** Counts one anonymous entry in its account's hour and kind; returns how many that hour holds now. */
+export async function countAnonymousEntry(db: Db, accountId: string, kind: string, windowStart: number): Promise<number> {
+  const row = await db
+    .insertInto('sso_log_windows')
+    .values({ account_id: accountId, window_start: windowStart, kind, entries: 1 })
+    .onConflict((oc) => oc.columns(['account_id', 'window_start', 'kind']).doUpdateSet({ entries: sql<number>`sso_log_windows.entries + 1` }))
+    .returning('entries')
+    .executeTakeFirstOrThrow();
+  return Number(row.entries);
+}
+
+/** The entry that already keeps the XML of this message, if any. */
+export async function entryWithDigest(db: Db, accountId: string, digest: string): Promise<string | undefined> {
+  const row = await db.selectFrom('sso_log').select('id').where('account_id', '=', accountId).where('message_digest', '=', digest).where('xml', 'is not', null).limit(1).executeTakeFirst();
+  return row?.id;
+}
+
+/** The hour's summary row past the cap: made by the first entry over it, then counted up. */
+export async function countIntoSummary(db: Db, id: string, entry: NewLogEntry, now: Date): Promise<void> {
+  await db
+    .insertInto('sso_log')
+    .values({ ...entry, id, created_at: now.getTime(), repeats: 1 })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ repeats: sql<number>`coalesce(sso_log.repeats, 0) + 1` }))
+    .execute();
+}
+
+export async function deleteOldLogWindows(db: Db, before: number): Promise<void> {
+  await db.deleteFrom('sso_log_windows').where('window_start', '<', before).execute();
 }

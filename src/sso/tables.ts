@@ -84,4 +84,16 @@ export interface SsoLogTable {
   attributes: string | null;
   /** JSON: the mapping result (user/subaccount, roles used and ignored). */
   mapping: string | null;
+  /** Anonymous entries: sha256 of failure code and XML, so each distinct message keeps its XML once. */
+  message_digest: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Summary rows of an hour's anonymous traffic past the cap: how many more were only counted. */
+  repeats: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** Hourly counter of anonymous SSO log entries per account and kind ('failure', 'start'). */
+export interface SsoLogWindowsTable {
+  account_id: string;
+  window_start: number;
+  kind: string;
+  entries: number;
 }
