@@ -2,18 +2,13 @@ import type { Config } from './config.js';
 import { createAccountWithOwner } from './accounts/service.js';
 import { listAccounts } from './accounts/store.js';
 import type { Db } from './db/database.js';
+import { sharedSetting } from './db/instance-settings.js';
 import { newSecret } from './platform/ids.js';
 
 /** The CSRF secret all instances share: from SECRET_KEY, else created once in the database. */
 export async function instanceSecret(db: Db, configured: string | undefined): Promise<string> {
   if (configured) return configured;
-  await db
-    .insertInto('instance_settings')
-    .values({ key: 'secret_key', value: newSecret(32) })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  const row = await db.selectFrom('instance_settings').select('value').where('key', '=', 'secret_key').executeTakeFirstOrThrow();
-  return row.value;
+  return sharedSetting(db, 'secret_key', () => newSecret(32));
 }
 
 export interface FirstStart {

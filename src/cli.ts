@@ -1,14 +1,13 @@
 import { parseArgs } from 'node:util';
 import { createAccountWithOwner, setSsoEnabled } from './accounts/service.js';
 import { getAccountBySlug, listAccounts } from './accounts/store.js';
-import { hashPassword } from './auth/passwords.js';
-import { deleteSessionsOf } from './auth/sessions.js';
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
 import { newSecret } from './platform/ids.js';
 import { exportAccount, importAccount, TransferError } from './ops/account-transfer.js';
 import { searchPathSchema } from './ops/pg-schema.js';
+import { resetOwnerPassword } from './subaccounts/service.js';
 
 const HELP = `Blanca operator commands (configuration from the same environment variables as the server):
 
@@ -80,10 +79,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'owner reset-password': {
         const found = await account();
-        const owner = await db.selectFrom('subaccounts').select('id').where('account_id', '=', found.id).where('is_owner', '=', 1).executeTakeFirstOrThrow();
         const password = values.password ?? newSecret(12);
-        await db.updateTable('subaccounts').set({ password_hash: await hashPassword(password), failed_logins: 0, locked_until: null, updated_at: now.getTime() }).where('id', '=', owner.id).execute();
-        await deleteSessionsOf(db, 'subaccount', owner.id);
+        await resetOwnerPassword(db, found.id, password, now);
         console.log(`New owner password for "${found.slug}"${values.password ? ' set.' : `: ${password}`}`);
         return 0;
       }

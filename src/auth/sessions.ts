@@ -61,8 +61,13 @@ export async function deleteSession(db: Db, id: string): Promise<void> {
 }
 
 /** Ends every session of a person, e.g. after a password change or deletion. */
-export async function deleteSessionsOf(db: Db, kind: PrincipalKind, principalId: string): Promise<void> {
+export async function deleteSessionsOf(db: Db | Tx, kind: PrincipalKind, principalId: string): Promise<void> {
   await db.deleteFrom('sessions').where('principal_kind', '=', kind).where('principal_id', '=', principalId).execute();
+}
+
+/** A deleted white-label user can no longer be the one a team leader's sessions act as. */
+export async function forgetActingUser(db: Db | Tx, userId: string): Promise<void> {
+  await db.updateTable('sessions').set({ acting_user_id: null }).where('acting_user_id', '=', userId).execute();
 }
 
 export async function updateSession(db: Db, id: string, changes: { acting_user_id?: string | null; two_factor_pending?: number }): Promise<void> {

@@ -29,7 +29,3 @@ export interface ApiTokensTable {
   last_used_at: number | null;
 }
 
-export interface InstanceSettingsTable {
-  key: string;
-  value: string;
-}

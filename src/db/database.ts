@@ -1,7 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccountsTable } from '../accounts/tables.js';
 import type { AuditLogTable } from '../audit/tables.js';
-import type { ApiTokensTable, InstanceSettingsTable, SessionsTable } from '../auth/tables.js';
+import type { ApiTokensTable, SessionsTable } from '../auth/tables.js';
+import type { InstanceSettingsTable } from './instance-settings.js';
 import type { QrAccountSettingsTable, QrBulkJobsTable, QrCodeTagsTable, QrCodesTable, QrScansTable } from '../qr/tables.js';
 import type { SsoConnectionsTable, SsoLogTable, SsoLogWindowsTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
 import type { SubaccountUsersTable, SubaccountsTable } from '../subaccounts/tables.js';

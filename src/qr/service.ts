@@ -7,7 +7,7 @@ import { newId } from '../platform/ids.js';
 import type { ServiceContext } from '../platform/context.js';
 import type { UserFeature } from '../users/schemas.js';
 import { findVisibleUser, visibleUsers } from '../users/service.js';
-import { getUser, listUsers, type UserRow } from '../users/store.js';
+import { getUser, listUsers, lockUserRow, type UserRow } from '../users/store.js';
 import { encodeContent, fitsInQrCode, payloadCapacity, type QrContent } from './content/index.js';
 import { checkContrast, effectiveErrorCorrection, validateDesign, type QrDesign } from './render/index.js';
 import type { CodeListQuery, CodeView, CreateCodeInput, DesignPatchInput, UpdateCodeInput } from './schemas.js';
@@ -187,7 +187,7 @@ export async function createCode(ctx: ServiceContext, runtime: QrRuntime, input:
   await ctx.db.transaction().execute(async (tx) => {
     // Touching the user row first serialises concurrent creations for this user
     // (a row lock on PostgreSQL, the write lock on SQLite), so the quota holds under races.
-    await tx.updateTable('whitelabel_users').set({ updated_at: user.updated_at }).where('id', '=', user.id).execute();
+    await lockUserRow(tx, user.id);
     const used = await countCodesOf(tx, user.account_id, user.id);
     if (used >= user.max_codes) {
       throw new AppError('quota_exceeded', `The user "${user.name}" has reached its limit of ${user.max_codes} QR codes. Delete codes you no longer need, or ask an administrator to raise the maximum.`);

@@ -5,11 +5,12 @@ import { hashPassword } from '../auth/passwords.js';
 import { deleteSessionsOf } from '../auth/sessions.js';
 import { AppError, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import type { Db } from '../db/database.js';
 import type { ServiceContext } from '../platform/context.js';
 import { listUsers } from '../users/store.js';
 import type { CreateSubaccountInput, SubaccountView, UpdateSubaccountInput } from './schemas.js';
 import { deleteSubaccountRow, getSubaccount, getSubaccountByEmail, insertSubaccount, linkedUserIds, linksBySubaccount, listSubaccounts, replaceLinks, updateSubaccountRow, type SubaccountRow } from './store.js';
-import { newSignInState } from '../auth/sign-in-state.js';
+import { newSignInState, passwordChange } from '../auth/sign-in-state.js';
 
 export function toSubaccountView(row: SubaccountRow, userIds: string[]): SubaccountView {
   return {
@@ -92,7 +93,7 @@ export async function updateSubaccount(ctx: ServiceContext, id: string, input: U
     ...(input.email !== undefined ? { email: input.email.toLowerCase() } : {}),
     ...(input.name !== undefined ? { name: input.name.trim() } : {}),
     ...(input.role !== undefined ? { role: input.role } : {}),
-    ...(input.password ? { password_hash: await hashPassword(input.password), failed_logins: 0, locked_until: null } : {}),
+    ...(input.password ? await passwordChange(input.password) : {}),
     updated_at: ctx.now.getTime(),
   };
   await ctx.db.transaction().execute(async (tx) => {
@@ -112,8 +113,22 @@ export async function deleteSubaccount(ctx: ServiceContext, id: string): Promise
   if (existing.is_owner === 1) throw new AppError('validation_failed', 'The account owner cannot be deleted.', [{ path: 'id', message: 'The owner cannot be deleted.' }]);
   if (ctx.actor.kind === 'subaccount' && ctx.actor.id === existing.id) throw new AppError('validation_failed', 'You cannot delete yourself.', [{ path: 'id', message: 'You cannot delete yourself.' }]);
   await ctx.db.transaction().execute(async (tx) => {
-    await tx.deleteFrom('sessions').where('principal_kind', '=', 'subaccount').where('principal_id', '=', existing.id).execute();
+    await deleteSessionsOf(tx, 'subaccount', existing.id);
     await deleteSubaccountRow(tx, existing.account_id, existing.id);
     await recordAudit(tx, { accountId: existing.account_id, actor: auditActor(ctx.actor), action: 'subaccount.delete', object: { type: 'subaccount', id: existing.id, label: existing.email } }, ctx.now);
+  });
+}
+
+/**
+ * The operator's `blanca owner reset-password`: a new password for the account's owner, the lock-out
+ * cleared and every session of the owner ended; audited as a system action.
+ */
+export async function resetOwnerPassword(db: Db, accountId: string, password: string, now: Date): Promise<void> {
+  const owner = (await listSubaccounts(db, accountId)).find((s) => s.is_owner === 1);
+  if (!owner) throw notFound('The owner of this account');
+  await db.transaction().execute(async (tx) => {
+    await updateSubaccountRow(tx, accountId, owner.id, { ...(await passwordChange(password)), updated_at: now.getTime() });
+    await deleteSessionsOf(tx, 'subaccount', owner.id);
+    await recordAudit(tx, { accountId, actor: { kind: 'system', id: null, label: 'operator (command line)' }, action: 'subaccount.update', object: { type: 'subaccount', id: owner.id, label: owner.email }, detail: { fields: [], passwordChanged: true } }, now);
   });
 }

@@ -2,13 +2,13 @@ import { auditActor } from '../audit/actor.js';
 import { recordAudit } from '../audit/store.js';
 import { canAccessUser, hasPermission } from '../auth/permissions.js';
 import { hashPassword } from '../auth/passwords.js';
-import { deleteSessionsOf } from '../auth/sessions.js';
+import { deleteSessionsOf, forgetActingUser } from '../auth/sessions.js';
 import { AppError, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { ServiceContext } from '../platform/context.js';
 import type { CreateUserInput, UpdateUserInput, UserView } from './schemas.js';
 import { deleteUserRow, getUser, getUserByName, getUserByUsername, insertUser, listUsers, updateUserRow, type UserRow } from './store.js';
-import { newSignInState } from '../auth/sign-in-state.js';
+import { newSignInState, passwordChange } from '../auth/sign-in-state.js';
 
 export function toUserView(row: UserRow): UserView {
   return {
@@ -97,7 +97,7 @@ export async function updateUser(ctx: ServiceContext, userId: string, input: Upd
     ...(input.maxCodes !== undefined ? { max_codes: input.maxCodes } : {}),
     ...(input.features !== undefined ? { features: JSON.stringify(input.features) } : {}),
     ...(input.shortDomain !== undefined ? { short_domain: input.shortDomain } : {}),
-    ...(input.password ? { password_hash: await hashPassword(input.password), failed_logins: 0, locked_until: null } : {}),
+    ...(input.password ? await passwordChange(input.password) : {}),
     updated_at: ctx.now.getTime(),
   };
   const audited = Object.keys(input).filter((key) => key !== 'password');
@@ -113,8 +113,8 @@ export async function deleteUser(ctx: ServiceContext, userId: string): Promise<v
   requireManage(ctx);
   const existing = await findVisibleUser(ctx, userId);
   await ctx.db.transaction().execute(async (tx) => {
-    await tx.deleteFrom('sessions').where('principal_kind', '=', 'user').where('principal_id', '=', existing.id).execute();
-    await tx.updateTable('sessions').set({ acting_user_id: null }).where('acting_user_id', '=', existing.id).execute();
+    await deleteSessionsOf(tx, 'user', existing.id);
+    await forgetActingUser(tx, existing.id);
     await deleteUserRow(tx, existing.account_id, existing.id);
     await recordAudit(tx, { accountId: existing.account_id, actor: auditActor(ctx.actor), action: 'user.delete', object: { type: 'user', id: existing.id, label: existing.name } }, ctx.now);
   });

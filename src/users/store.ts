@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { Db, Tx } from '../db/database.js';
 import type { WhitelabelUsersTable } from './tables.js';
 
@@ -32,4 +32,12 @@ export async function updateUserRow(db: Db | Tx, accountId: string, id: string, 
 
 export async function deleteUserRow(db: Db | Tx, accountId: string, id: string): Promise<void> {
   await db.deleteFrom('whitelabel_users').where('account_id', '=', accountId).where('id', '=', id).execute();
+}
+
+/**
+ * Touches the user row inside a transaction (a row lock on PostgreSQL, the write lock on SQLite)
+ * so that work counted against the user's quota is serialised per user.
+ */
+export async function lockUserRow(tx: Tx, id: string): Promise<void> {
+  await tx.updateTable('whitelabel_users').set({ updated_at: sql`updated_at` }).where('id', '=', id).execute();
 }

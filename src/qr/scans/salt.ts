@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../db/database.js';
+import { deleteSettings, settingKeysWithPrefix, sharedSetting } from '../../db/instance-settings.js';
 import { newSecret } from '../../platform/ids.js';
 
 const DAY_MS = 86_400_000;
@@ -23,20 +24,18 @@ export class DailySalts {
     const cached = this.cache.get(day);
     if (cached) return cached;
     const key = `${KEY_PREFIX}${dayString(day)}`;
-    // Insert-if-absent then read: two instances racing on the first scan of a day agree.
-    await this.db.insertInto('instance_settings').values({ key, value: newSecret(32) }).onConflict((oc) => oc.column('key').doNothing()).execute();
-    const row = await this.db.selectFrom('instance_settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
+    // Two instances racing on the first scan of a day agree on one salt.
+    const salt = await sharedSetting(this.db, key, () => newSecret(32));
     if (this.cache.size > 4) this.cache.clear();
-    this.cache.set(day, row.value);
-    return row.value;
+    this.cache.set(day, salt);
+    return salt;
   }
 
   /** Forgets salts older than yesterday (yesterday's is kept for scans queued around midnight). */
   async purge(today: number): Promise<void> {
     const keep = new Set([dayString(today), dayString(today - 1), dayString(today + 1)].map((d) => `${KEY_PREFIX}${d}`));
-    const rows = await this.db.selectFrom('instance_settings').select('key').where('key', 'like', `${KEY_PREFIX}%`).execute();
-    const old = rows.map((r) => r.key).filter((key) => !keep.has(key));
-    if (old.length > 0) await this.db.deleteFrom('instance_settings').where('key', 'in', old).execute();
+    const old = (await settingKeysWithPrefix(this.db, KEY_PREFIX)).filter((key) => !keep.has(key));
+    await deleteSettings(this.db, old);
     for (const day of this.cache.keys()) if (day < today - 1) this.cache.delete(day);
   }
 }
