@@ -49,6 +49,8 @@ declare module 'fastify' {
     qr: QrModule;
     /** Prometheus counters of this instance (served at /metrics when METRICS_TOKEN is set). */
     metrics: Metrics;
+    /** Every route registered (method, URL pattern); the permission-matrix test walks it. */
+    routeTable: ReadonlyArray<{ method: string; url: string }>;
   }
 }
 
@@ -79,6 +81,11 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { allErrors: true, verbose: true, keywords: ['errorMessage'], coerceTypes: 'array', removeAdditional: false }, plugins: [(await import('ajv-formats')).default as never] },
   });
+  const routeTable: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of ([] as string[]).concat(route.method)) if (method !== 'HEAD') routeTable.push({ method, url: route.url });
+  });
+  app.decorate('routeTable', routeTable);
   await app.register(cookie);
   await app.register(formbody);
   await app.register(helmet, securityHeaders(deps.config));

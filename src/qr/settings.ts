@@ -9,7 +9,9 @@ export interface ScanSettings {
   scanRetentionDays: number | null;
 }
 
+/** Account setting: read, like changed, by administrators (and account tokens) only. */
 export async function getScanSettings(ctx: ServiceContext): Promise<ScanSettings> {
+  if (!hasPermission(ctx.actor, 'account.manage')) throw forbidden('Only administrators can see the account settings.');
   const row = await ctx.db.selectFrom('qr_account_settings').select('scan_retention_days').where('account_id', '=', ctx.actor.accountId).executeTakeFirst();
   return { scanRetentionDays: row?.scan_retention_days ?? null };
 }

@@ -244,6 +244,8 @@ ${entry.xml ? html`<h2>XML</h2><pre>${entry.xml}</pre>` : ''}
   // After a 1:n sign-in with several users: the person chooses which one to work as.
   app.get('/sso/choose', async (request, reply) => {
     const ctx = contextOf(request, deps);
+    // Choosing whom to work as is for subaccounts; a white-label user works only as itself.
+    if (ctx.actor.kind !== 'subaccount') throw new AppError('forbidden');
     const t = request.t;
     const users = await visibleUsers(ctx);
     return portalPage(request, reply, deps, { title: t('sso.chooseTitle') }, (csrf) => html`

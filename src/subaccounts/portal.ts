@@ -3,14 +3,13 @@ import { canManageRole } from '../auth/permissions.js';
 import { AppError, type FieldError } from '../platform/errors.js';
 import { html } from '../platform/html.js';
 import { parseInput } from '../platform/validation.js';
-import { listUsers } from '../users/store.js';
 import type { AppDeps } from '../web/deps.js';
 import { setFlash, takeFlash } from '../web/flash.js';
 import { asArray, blankToUndefined, checkboxGroup, errorSummary, selectField, textField } from '../web/forms.js';
 import { contextOf, redirectTo } from '../web/guards.js';
 import { portalPage } from '../web/page.js';
 import { CreateSubaccountBody, UpdateSubaccountBody, type SubaccountView } from './schemas.js';
-import { createSubaccount, deleteSubaccount, getSubaccountView, listSubaccountViews, updateSubaccount } from './service.js';
+import { createSubaccount, deleteSubaccount, getSubaccountView, linkableUsers, listSubaccountViews, updateSubaccount } from './service.js';
 
 type Params = { id: string };
 
@@ -25,8 +24,9 @@ export async function subaccountsPortal(app: FastifyInstance, deps: AppDeps): Pr
   async function subaccountForm(request: FastifyRequest, reply: FastifyReply, state: { existing?: SubaccountView; values?: Record<string, unknown>; errors?: FieldError[] }) {
     const ctx = contextOf(request, deps);
     const t = request.t;
-    const users = await listUsers(deps.db, ctx.actor.accountId);
+    const users = await linkableUsers(ctx);
     const existing = state.existing;
+    const ownerLocked = existing?.isOwner === true && !(ctx.actor.kind === 'subaccount' && ctx.actor.id === existing.id);
     const v = state.values ?? (existing ? { ...existing } : { role: 'team_leader', userIds: [] });
     const errors = state.errors ?? [];
     const roles = (['admin', 'manager', 'team_leader'] as const).filter((r) => canManageRole(ctx.actor, r) || existing?.role === r);
@@ -37,9 +37,11 @@ ${errorSummary(t, errors)}
 <form method="post" action="${existing ? `/subaccounts/${existing.id}` : '/subaccounts'}" class="stack" novalidate>
   ${csrf}
   ${textField({ name: 'name', label: t('users.name'), value: v.name as string, required: true, errors })}
-  ${textField({ name: 'email', label: t('users.email'), type: 'email', value: v.email as string, required: true, autocomplete: 'off', errors })}
-  ${existing?.role === 'sso' ? html`<p>${t('subaccounts.role')}: ${t('role.sso')}</p>` : selectField({ name: 'role', label: t('subaccounts.role'), value: String(v.role), options: roles.map((r) => ({ value: r, label: t(`role.${r}`) })), errors })}
-  ${textField({ name: 'password', label: `${t('users.password')}${existing ? ` (${t('form.optional')})` : ''}`, type: 'password', hint: t('users.passwordHelp'), autocomplete: 'new-password', errors })}
+  ${ownerLocked
+    ? html`<p><strong>${t('users.email')}:</strong> ${existing?.email} — ${t('subaccounts.ownerOnly')}</p>`
+    : textField({ name: 'email', label: t('users.email'), type: 'email', value: v.email as string, required: true, autocomplete: 'off', errors })}
+  ${existing?.role === 'sso' || existing?.isOwner ? html`<p>${t('subaccounts.role')}: ${t(`role.${existing.role}`)}</p>` : selectField({ name: 'role', label: t('subaccounts.role'), value: String(v.role), options: roles.map((r) => ({ value: r, label: t(`role.${r}`) })), errors })}
+  ${ownerLocked ? '' : textField({ name: 'password', label: `${t('users.password')}${existing ? ` (${t('form.optional')})` : ''}`, type: 'password', hint: t('users.passwordHelp'), autocomplete: 'new-password', errors })}
   ${checkboxGroup({ name: 'userIds', legend: t('subaccounts.assigned'), hint: t('subaccounts.assignedHelp'), options: users.map((u) => ({ value: u.id, label: u.name })), checked: asArray(v.userIds), errors })}
   <div class="actions"><button type="submit">${existing ? t('form.save') : t('form.create')}</button><a class="button secondary" href="/subaccounts">${t('form.cancel')}</a></div>
 </form>`);
@@ -49,7 +51,7 @@ ${errorSummary(t, errors)}
     const ctx = contextOf(request, deps);
     const t = request.t;
     const subaccounts = await listSubaccountViews(ctx);
-    const names = new Map((await listUsers(deps.db, ctx.actor.accountId)).map((u) => [u.id, u.name]));
+    const names = new Map((await linkableUsers(ctx)).map((u) => [u.id, u.name]));
     return portalPage(request, reply, deps, { title: t('subaccounts.title'), current: '/subaccounts', flash: takeFlash(request, reply) }, () => html`
 <h1>${t('subaccounts.title')}</h1>
 <p><a class="button" href="/subaccounts/new">${t('subaccounts.create')}</a></p>
@@ -87,7 +89,7 @@ ${errorSummary(t, errors)}
     const ctx = contextOf(request, deps);
     const existing = await getSubaccountView(ctx, request.params.id);
     const values = formInput(request.body);
-    if (existing.role === 'sso') delete values.role;
+    if (existing.role === 'sso' || existing.isOwner) delete values.role;
     try {
       const saved = await updateSubaccount(ctx, existing.id, parseInput(UpdateSubaccountBody, values));
       setFlash(reply, request.t('subaccounts.updated', { name: saved.name }), deps.config.secureCookies);

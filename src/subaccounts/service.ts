@@ -36,6 +36,20 @@ export async function listSubaccountViews(ctx: ServiceContext): Promise<Subaccou
   return rows.map((row) => toSubaccountView(row, links.get(row.id) ?? []));
 }
 
+/** The white-label users a subaccount form offers to link: only for those who manage subaccounts. */
+export async function linkableUsers(ctx: ServiceContext): Promise<Array<{ id: string; name: string }>> {
+  requireManage(ctx);
+  return (await listUsers(ctx.db, ctx.actor.accountId)).map((u) => ({ id: u.id, name: u.name }));
+}
+
+/** Only the owner changes the owner's sign-in (email, password) or role: another administrator could otherwise take the account. */
+function requireOwnerForOwnerCredentials(ctx: ServiceContext, existing: SubaccountRow, input: UpdateSubaccountInput): void {
+  if (existing.is_owner !== 1) return;
+  const self = ctx.actor.kind === 'subaccount' && ctx.actor.id === existing.id;
+  const touchesSignIn = Boolean(input.password) || (input.email !== undefined && input.email.toLowerCase() !== existing.email) || (input.role !== undefined && input.role !== existing.role);
+  if (touchesSignIn && !self) throw forbidden("Only the account owner can change the owner's email, password or role.");
+}
+
 export async function getSubaccountView(ctx: ServiceContext, id: string): Promise<SubaccountView> {
   requireManage(ctx);
   const row = await getSubaccount(ctx.db, ctx.actor.accountId, id);
@@ -83,6 +97,7 @@ export async function updateSubaccount(ctx: ServiceContext, id: string, input: U
   const existing = await getSubaccount(ctx.db, ctx.actor.accountId, id);
   if (!existing) throw notFound('This subaccount');
   if (!canManageRole(ctx.actor, existing.role) || (input.role && !canManageRole(ctx.actor, input.role))) throw forbidden('Managers cannot change administrators.');
+  requireOwnerForOwnerCredentials(ctx, existing, input);
   if (existing.is_owner === 1 && input.role && input.role !== 'admin') throw new AppError('validation_failed', 'The account owner stays an administrator.', [{ path: 'role', message: 'The owner must remain an administrator.' }]);
   if (input.role === 'sso' && existing.role !== 'sso') throw new AppError('validation_failed', 'The SSO role is given by single sign-on only.', [{ path: 'role', message: 'Choose Administrator, Manager or Team leader.' }]);
   if (input.email && input.email.toLowerCase() !== existing.email) {
