@@ -11,6 +11,7 @@ import { ssoJobDefinitions } from './sso/jobs.js';
 import { startJobs, type JobsOptions, type Scheduler } from './ops/jobs.js';
 import { createLeaseStore } from './ops/lease.js';
 import { searchPathSchema } from './ops/pg-schema.js';
+import { interruptOrphanedBulkJobs } from './qr/bulk.js';
 
 export interface Blanca {
   app: FastifyInstance;
@@ -29,6 +30,8 @@ export async function createBlanca(config: Config, options: AppOptions & { clock
   const deps: AppDeps = { db: database.db, engine: database.engine, config, clock, secretKey: await instanceSecret(database.db, config.SECRET_KEY) };
   const firstStart = await ensureFirstAccount(database.db, config, clock.now());
   const app = await buildApp(deps, options);
+  // One process per SQLite file: a bulk job still "running" lost its process (PostgreSQL fleets use the heartbeat).
+  if (deps.engine === 'sqlite') await interruptOrphanedBulkJobs(deps.db);
   const intervalMs = config.JOBS_INTERVAL_SECONDS * 1000;
   const jobs = startJobs(
     [

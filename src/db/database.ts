@@ -3,7 +3,7 @@ import type { AccountsTable } from '../accounts/tables.js';
 import type { AuditLogTable } from '../audit/tables.js';
 import type { ApiTokensTable, SessionsTable } from '../auth/tables.js';
 import type { InstanceSettingsTable } from './instance-settings.js';
-import type { QrAccountSettingsTable, QrBulkJobsTable, QrCodeTagsTable, QrCodesTable, QrScansTable } from '../qr/tables.js';
+import type { QrAccountSettingsTable, QrBulkJobsTable, QrBulkRowsTable, QrCodeTagsTable, QrCodesTable, QrScansTable } from '../qr/tables.js';
 import type { SsoConnectionsTable, SsoLogTable, SsoLogWindowsTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
 import type { SubaccountUsersTable, SubaccountsTable } from '../subaccounts/tables.js';
 import type { WhitelabelUsersTable } from '../users/tables.js';
@@ -28,6 +28,7 @@ export interface Database {
   qr_scans: QrScansTable;
   qr_account_settings: QrAccountSettingsTable;
   qr_bulk_jobs: QrBulkJobsTable;
+  qr_bulk_rows: QrBulkRowsTable;
 }
 
 export type Db = Kysely<Database>;

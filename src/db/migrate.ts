@@ -9,6 +9,7 @@ import * as ops from './migrations/2026_11_30_0500_ops.js';
 import * as spKeyRotation from './migrations/2026_11_30_0600_sp_key_rotation.js';
 import * as dropSsoLeases from './migrations/2026_12_04_0900_drop_sso_leases.js';
 import * as ssoLogBudget from './migrations/2026_12_04_0401_sso_log_budget.js';
+import * as bulkJobRecovery from './migrations/2026_12_04_0501_bulk_job_recovery.js';
 
 // Listed explicitly (not read from a folder) so that the compiled and the tsx
 // builds see the same migrations, in the same order.
@@ -22,6 +23,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_0600_sp_key_rotation': spKeyRotation,
   '2026_12_04_0900_drop_sso_leases': dropSsoLeases,
   '2026_12_04_0401_sso_log_budget': ssoLogBudget,
+  '2026_12_04_0501_bulk_job_recovery': bulkJobRecovery,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -196,7 +196,7 @@ export async function qrApi(app: FastifyInstance, deps: AppDeps, qr: QrModule): 
     '/codes/bulk',
     { schema: { tags, summary: 'Bulk creation from CSV: starts a job and answers 202; poll the job for progress and the per-row report', body: BulkBody, response: { 202: BulkJobView, ...problemResponses } } },
     async (request, reply) => {
-      const job = await startBulkJob(ctxOf(request), runtime, request.log, qr.track, request.body);
+      const job = await startBulkJob(ctxOf(request), runtime, request.log, qr.track, request.body, qr.bulkHooks);
       return reply.code(202).header('location', `/api/v1/codes/bulk/${job.id}`).send(job);
     },
   );

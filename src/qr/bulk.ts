@@ -1,4 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/database.js';
 import { AppError, invalid, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { ServiceContext } from '../platform/context.js';
@@ -6,11 +8,11 @@ import { parseCsv } from './csv.js';
 import { contentFromFlat } from './form-input.js';
 import { parseCreateCode, type BulkJobView, type BulkRowResult } from './schemas.js';
 import { createCode, requireBulk, targetUser, visibleUserIds, type QrRuntime } from './service.js';
-import type { QrBulkJobsTable } from './tables.js';
+import { beatBulkJob, bulkRowsOf, codeByImportKey, finishBulkJob, getBulkJobRow, insertBulkJob, insertBulkRow, interruptStaleBulkJobs } from './bulk-store.js';
+import type { QrBulkJobsTable, QrBulkRowsTable } from './tables.js';
 
 export const MAX_BULK_ROWS = 5000;
 const CODE_COLUMNS = new Set(['name', 'kind', 'type', 'folder', 'tags', 'expiresAt', 'status']);
-const PROGRESS_EVERY_MS = 300;
 
 /** A CSV row (header → cell) → the API's create body; content columns are the content fields. */
 export function rowToInput(header: string[], cells: string[], userId: string): Record<string, unknown> {
@@ -29,19 +31,45 @@ export function rowToInput(header: string[], cells: string[], userId: string): R
   return input;
 }
 
-function toView(row: QrBulkJobsTable): BulkJobView {
-  const rows = JSON.parse(row.report) as BulkRowResult[];
-  return { id: row.id, userId: row.user_id, status: row.status, total: row.total, processed: row.processed, succeeded: row.succeeded, failed: row.processed - row.succeeded, rows };
+/** A live job renews its heartbeat this often; one silent for BULK_STALE_MS lost its process. */
+export const BULK_HEARTBEAT_MS = 5_000;
+export const BULK_STALE_MS = 60_000;
+
+/** Test seam: called after each row is committed (a test crashes the process there). */
+export interface BulkHooks {
+  afterRow?: (line: number) => void | Promise<void>;
+}
+
+const importKeyOf = (fileHash: string, line: number) => `${fileHash}:${line}`;
+
+function toRowResult(row: QrBulkRowsTable): BulkRowResult {
+  return {
+    row: row.line,
+    ok: row.outcome !== 'failed',
+    ...(row.outcome === 'skipped' ? { skipped: true } : {}),
+    ...(row.code_id ? { codeId: row.code_id } : {}),
+    ...(row.name !== null ? { name: row.name } : {}),
+    ...(row.errors ? { errors: JSON.parse(row.errors) as NonNullable<BulkRowResult['errors']> } : {}),
+  };
+}
+
+function toView(job: QrBulkJobsTable, rows: QrBulkRowsTable[]): BulkJobView {
+  const results = rows.map(toRowResult);
+  const succeeded = results.filter((r) => r.ok).length;
+  return { id: job.id, userId: job.user_id, status: job.status, total: job.total, processed: results.length, succeeded, failed: results.length - succeeded, skipped: results.filter((r) => r.skipped).length, rows: results };
 }
 
 /**
  * Starts a bulk creation and returns at once; rows are created one by one in the
  * background, each through createCode in its own transaction, so a bad row (invalid, over
- * quota, feature off) is reported and never stops or half-applies the others. Progress and
- * the per-row report are stored, so any instance can show them. `track` keeps the run
+ * quota, feature off) is reported and never stops or half-applies the others. Each created
+ * row's report line is written in its code's transaction, so after a crash the report is
+ * complete up to the last committed row. Every code carries the import key (file hash,
+ * line): running the same file again skips the rows already created. A heartbeat tells a
+ * live job from one whose process is gone (marked `interrupted`). `track` keeps the run
  * alive through a graceful shutdown.
  */
-export async function startBulkJob(ctx: ServiceContext, runtime: QrRuntime, log: FastifyBaseLogger, track: (run: Promise<void>) => void, input: { userId?: string | undefined; csv: string }): Promise<BulkJobView> {
+export async function startBulkJob(ctx: ServiceContext, runtime: QrRuntime, log: FastifyBaseLogger, track: (run: Promise<void>) => void, input: { userId?: string | undefined; csv: string }, hooks: BulkHooks = {}): Promise<BulkJobView> {
   const user = await targetUser(ctx, input.userId);
   requireBulk(user);
   const rows = parseCsv(input.csv);
@@ -49,42 +77,62 @@ export async function startBulkJob(ctx: ServiceContext, runtime: QrRuntime, log:
   if (!header.includes('name') || !header.includes('type')) throw invalid('csv', 'The first line must name the columns, with at least "name" and "type" (e.g. name,kind,type,url).');
   if (rows.length === 0) throw invalid('csv', 'The file has a header but no rows.');
   if (rows.length > MAX_BULK_ROWS) throw invalid('csv', `At most ${MAX_BULK_ROWS} rows per file; this one has ${rows.length}.`);
-  const nowMs = ctx.now.getTime();
-  const job: QrBulkJobsTable = { id: newId(), account_id: user.account_id, user_id: user.id, created_by: ctx.actor.id, status: 'running', total: rows.length, processed: 0, succeeded: 0, report: '[]', created_at: nowMs, updated_at: nowMs };
-  await ctx.db.insertInto('qr_bulk_jobs').values(job).execute();
+  const fileHash = createHash('sha256').update(input.csv).digest('hex');
+  const nowMs = runtime.clock.now().getTime();
+  const job: QrBulkJobsTable = { id: newId(), account_id: user.account_id, user_id: user.id, created_by: ctx.actor.id, status: 'running', total: rows.length, processed: 0, succeeded: 0, report: '[]', heartbeat_at: nowMs, file_hash: fileHash, created_at: ctx.now.getTime(), updated_at: nowMs };
+  await insertBulkJob(ctx.db, job);
 
   const run = async () => {
-    const report: BulkRowResult[] = [];
-    let succeeded = 0;
-    let lastSave = Date.now();
-    const save = (status: 'running' | 'done') =>
-      ctx.db.updateTable('qr_bulk_jobs').set({ status, processed: report.length, succeeded, report: JSON.stringify(report), updated_at: Date.now() }).where('id', '=', job.id).execute();
+    const progress = { processed: 0, succeeded: 0 };
+    const clock = () => runtime.clock.now().getTime();
+    let lastBeat = clock();
     for (const [index, cells] of rows.entries()) {
       const line = index + 2;
-      try {
-        const parsed = parseCreateCode(rowToInput(header, cells, user.id));
-        const { code } = await createCode(ctx, runtime, parsed);
-        succeeded++;
-        report.push({ row: line, ok: true, codeId: code.id, name: code.name });
-      } catch (error) {
-        if (!(error instanceof AppError)) log.error({ err: error, jobId: job.id, row: line }, 'bulk row failed unexpectedly');
-        const errors = error instanceof AppError ? (error.fieldErrors.length ? error.fieldErrors : [{ path: '', message: error.detail ?? error.message }]) : [{ path: '', message: 'Something went wrong on our side with this row.' }];
-        report.push({ row: line, ok: false, errors, ...(cells[header.indexOf('name')] ? { name: cells[header.indexOf('name')] } : {}) });
+      const importKey = importKeyOf(fileHash, line);
+      const name = cells[header.indexOf('name')]?.trim() || null;
+      const earlier = await codeByImportKey(ctx.db, user.id, importKey);
+      if (earlier) {
+        await insertBulkRow(ctx.db, { jobId: job.id, line, outcome: 'skipped', codeId: earlier.id, name: earlier.name });
+        progress.succeeded++;
+      } else {
+        try {
+          const parsed = parseCreateCode(rowToInput(header, cells, user.id));
+          await createCode(ctx, runtime, parsed, { importKey, inTransaction: (tx, code) => insertBulkRow(tx, { jobId: job.id, line, outcome: 'created', codeId: code.id, name: code.name }) });
+          progress.succeeded++;
+        } catch (error) {
+          if (!(error instanceof AppError)) log.error({ err: error, jobId: job.id, row: line }, 'bulk row failed unexpectedly');
+          const errors = error instanceof AppError ? (error.fieldErrors.length ? error.fieldErrors : [{ path: '', message: error.detail ?? error.message }]) : [{ path: '', message: 'Something went wrong on our side with this row.' }];
+          await insertBulkRow(ctx.db, { jobId: job.id, line, outcome: 'failed', name, errors });
+        }
       }
-      if (Date.now() - lastSave >= PROGRESS_EVERY_MS) {
-        lastSave = Date.now();
-        await save('running');
+      progress.processed++;
+      await hooks.afterRow?.(line);
+      if (clock() - lastBeat >= BULK_HEARTBEAT_MS) {
+        lastBeat = clock();
+        // Marked interrupted meanwhile (heartbeat missed for BULK_STALE_MS): stop, a re-run resumes.
+        if (!(await beatBulkJob(ctx.db, job.id, lastBeat, progress))) return;
       }
     }
-    await save('done');
+    await finishBulkJob(ctx.db, job.id, clock(), progress);
   };
   track(run().catch((error: unknown) => log.error({ err: error, jobId: job.id }, 'bulk job failed')));
-  return toView(job);
+  return toView(job, []);
 }
 
 export async function getBulkJob(ctx: ServiceContext, jobId: string): Promise<BulkJobView> {
-  const row = await ctx.db.selectFrom('qr_bulk_jobs').selectAll().where('account_id', '=', ctx.actor.accountId).where('id', '=', jobId).executeTakeFirst();
+  let row = await getBulkJobRow(ctx.db, ctx.actor.accountId, jobId);
   const visible = await visibleUserIds(ctx);
   if (!row || (visible !== null && !visible.includes(row.user_id))) throw notFound('This bulk creation');
-  return toView(row);
+  if (row.status === 'running' && (await interruptStaleBulkJobs(ctx.db, ctx.now.getTime() - BULK_STALE_MS, row.id)) > 0) row = { ...row, status: 'interrupted' };
+  return toView(row, await bulkRowsOf(ctx.db, row.id));
+}
+
+/** Start-up on SQLite (one process per database file): a job still "running" has no process left. */
+export function interruptOrphanedBulkJobs(db: Db): Promise<number> {
+  return interruptStaleBulkJobs(db, Number.MAX_SAFE_INTEGER);
+}
+
+/** Fleet maintenance: jobs whose heartbeat went stale. */
+export function interruptStaleJobs(db: Db, now: Date): Promise<number> {
+  return interruptStaleBulkJobs(db, now.getTime() - BULK_STALE_MS);
 }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AppDeps } from '../web/deps.js';
+import { interruptStaleJobs, type BulkHooks } from './bulk.js';
 import { DestinationCache } from './cache.js';
 import { ImageCache } from './images.js';
 import { ScanRecorder } from './scans/recorder.js';
@@ -14,6 +15,8 @@ export interface QrOptions {
   scanFlushMs?: number;
   /** Scans per INSERT (default 500). */
   scanBatchSize?: number;
+  /** Test seam for bulk jobs (a crash test stops the process after a given row). */
+  bulkHooks?: BulkHooks;
 }
 
 /**
@@ -28,6 +31,7 @@ export interface QrModule {
   runtime: QrRuntime;
   /** Set when the app starts closing: the fast redirect path then leaves requests to Fastify (503). */
   closing: boolean;
+  bulkHooks: BulkHooks;
   /** Keeps a background job (bulk creation) alive through a graceful shutdown. */
   track(run: Promise<void>): void;
   /** Salt purge and scan retention; hourly, and callable from tests. */
@@ -45,14 +49,17 @@ export function createQrModule(deps: AppDeps, log: FastifyBaseLogger, options: Q
     await salts.purge(utcDay(now.getTime()));
     const deleted = await purgeExpiredScans(deps.db, now);
     if (deleted > 0) log.info({ deleted }, 'scan retention: old scans deleted');
+    const interrupted = await interruptStaleJobs(deps.db, now);
+    if (interrupted > 0) log.warn({ interrupted }, 'bulk jobs whose process stopped marked interrupted');
   };
   // Scheduled by the fleet-wide job runner (src/ops/jobs.ts, 'qr-maintenance'), once per interval across instances.
   return {
     cache,
     recorder,
     images: new ImageCache(),
-    runtime: { publicUrl: deps.config.publicUrl, onShortCodeChange: (shortCode) => cache.invalidate(shortCode) },
+    runtime: { publicUrl: deps.config.publicUrl, onShortCodeChange: (shortCode) => cache.invalidate(shortCode), clock: deps.clock },
     closing: false,
+    bulkHooks: options.bulkHooks ?? {},
     track(run) {
       running.add(run);
       void run.finally(() => running.delete(run));

@@ -423,7 +423,7 @@ ${owners.length === 0 ? html`<p>${t('qr.bulkDisabled')}</p>` : html`<form method
     const ctx = contextOf(request, deps);
     const file = request.body.csv;
     const csv = Buffer.isBuffer(file) ? file.toString('utf8') : str(file);
-    const job = await startBulkJob(ctx, runtime, request.log, qr.track, { userId: str(request.body.userId) || undefined, csv });
+    const job = await startBulkJob(ctx, runtime, request.log, qr.track, { userId: str(request.body.userId) || undefined, csv }, qr.bulkHooks);
     return redirectTo(reply, `/codes/bulk/${job.id}`);
   });
 
@@ -435,12 +435,12 @@ ${owners.length === 0 ? html`<p>${t('qr.bulkDisabled')}</p>` : html`<form method
     if (running) reply.header('refresh', '1');
     return page(request, reply, t('qr.bulk'), () => html`
 <h1>${t('qr.bulk')}</h1>
-<p><label for="bulk-progress">${running ? t('qr.bulkRunning') : t('qr.bulkDone')}</label>
+<p><label for="bulk-progress">${running ? t('qr.bulkRunning') : job.status === 'interrupted' ? t('qr.bulkInterrupted') : t('qr.bulkDone')}</label>
 <progress id="bulk-progress" max="${job.total}" value="${job.processed}">${job.processed}/${job.total}</progress>
 <span role="status">${t('qr.bulkProgress', { processed: job.processed, total: job.total, ok: job.succeeded, failed: job.failed })}</span></p>
 ${running ? html`<p class="hint">${t('qr.bulkRefresh')}</p>` : ''}
 <table><caption>${t('qr.bulkReport')}</caption><thead><tr><th scope="col">${t('qr.row')}</th><th scope="col">${t('qr.name')}</th><th scope="col">${t('qr.result')}</th></tr></thead>
-<tbody>${job.rows.map((r) => html`<tr class="${r.ok ? '' : 'report-bad'}"><td>${r.row}</td><td>${r.ok && r.codeId ? html`<a href="/codes/${r.codeId}">${r.name}</a>` : r.name ?? ''}</td><td>${r.ok ? t('qr.rowOk') : (r.errors ?? []).map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join(' ')}</td></tr>`)}</tbody></table>
+<tbody>${job.rows.map((r) => html`<tr class="${r.ok ? '' : 'report-bad'}"><td>${r.row}</td><td>${r.ok && r.codeId ? html`<a href="/codes/${r.codeId}">${r.name}</a>` : r.name ?? ''}</td><td>${r.skipped ? t('qr.rowSkipped') : r.ok ? t('qr.rowOk') : (r.errors ?? []).map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join(' ')}</td></tr>`)}</tbody></table>
 <p><a href="/codes">${t('qr.back')}</a></p>`);
   });
 
@@ -448,7 +448,6 @@ ${running ? html`<p class="hint">${t('qr.bulkRefresh')}</p>` : ''}
 
   app.get('/codes/settings', async (request, reply) => {
     const ctx = contextOf(request, deps);
-    if (!hasPermission(ctx.actor, 'account.manage')) throw new AppError('forbidden');
     const t = request.t;
     const settings = await getScanSettings(ctx);
     return page(request, reply, t('qr.settings'), (csrf) => html`

@@ -207,6 +207,7 @@ export type BulkInput = Static<typeof BulkBody>;
 export const BulkRowResult = Type.Object({
   row: Type.Integer({ description: 'Line number in the file (the header is line 1)' }),
   ok: Type.Boolean(),
+  skipped: Type.Optional(Type.Boolean({ description: 'true: an earlier run of the same file already created this row\'s code (codeId)' })),
   codeId: Type.Optional(Type.String()),
   name: Type.Optional(Type.String()),
   errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
@@ -216,11 +217,12 @@ export type BulkRowResult = Static<typeof BulkRowResult>;
 export const BulkJobView = Type.Object({
   id: Type.String(),
   userId: Type.String(),
-  status: Type.Union([Type.Literal('running'), Type.Literal('done')]),
+  status: Type.Union([Type.Literal('running'), Type.Literal('done'), Type.Literal('interrupted')], { description: 'interrupted: the process running the job stopped; the report is complete up to the last created row, and sending the same file again skips the rows already created' }),
   total: Type.Integer(),
   processed: Type.Integer(),
   succeeded: Type.Integer(),
   failed: Type.Integer(),
+  skipped: Type.Integer({ description: 'Rows already created by an earlier run of the same file (counted in succeeded)' }),
   rows: Type.Array(BulkRowResult),
 });
 export type BulkJobView = Static<typeof BulkJobView>;

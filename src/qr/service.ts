@@ -5,6 +5,8 @@ import { seesAllUsers } from '../auth/permissions.js';
 import { AppError, invalid, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { ServiceContext } from '../platform/context.js';
+import type { Tx } from '../db/database.js';
+import type { Clock } from '../platform/clock.js';
 import type { UserFeature } from '../users/schemas.js';
 import { findVisibleUser, visibleUsers } from '../users/service.js';
 import { getUser, listUsers, lockUserRow, type UserRow } from '../users/store.js';
@@ -19,6 +21,8 @@ export interface QrRuntime {
   publicUrl: string;
   /** Called after a dynamic code's destination, status or expiry changed, or it was deleted or created. */
   onShortCodeChange(shortCode: string): void;
+  /** The instance's clock, for background work that outlives its request (bulk heartbeats). */
+  clock: Clock;
 }
 
 // ---------------------------------------------------------------- views
@@ -157,7 +161,13 @@ export async function visibleFoldersAndTags(ctx: ServiceContext): Promise<{ fold
   return foldersAndTags(ctx.db, ctx.actor.accountId, await visibleUserIds(ctx));
 }
 
-export async function createCode(ctx: ServiceContext, runtime: QrRuntime, input: CreateCodeInput): Promise<{ code: CodeWithTags; user: UserRow }> {
+/** Bulk creation: the row's import key, and its report row written in the same transaction as the code. */
+export interface CreateCodeOptions {
+  importKey?: string;
+  inTransaction?: (tx: Tx, code: CodeWithTags) => Promise<void>;
+}
+
+export async function createCode(ctx: ServiceContext, runtime: QrRuntime, input: CreateCodeInput, options: CreateCodeOptions = {}): Promise<{ code: CodeWithTags; user: UserRow }> {
   const user = await targetUser(ctx, input.userId);
   requireFeature(user, input.kind === 'static' ? 'static_codes' : 'dynamic_codes', input.kind === 'static' ? 'Static codes' : 'Dynamic codes');
   if (usesDesign(input.design)) requireFeature(user, 'design', 'Design');
@@ -179,6 +189,7 @@ export async function createCode(ctx: ServiceContext, runtime: QrRuntime, input:
     folder: input.folder?.trim() || null,
     status: input.status ?? 'active',
     expires_at: parseInstant(input.expiresAt) ?? null,
+    import_key: options.importKey ?? null,
     created_by: actorLabel(ctx.actor),
     created_at: nowMs,
     updated_at: nowMs,
@@ -201,6 +212,7 @@ export async function createCode(ctx: ServiceContext, runtime: QrRuntime, input:
     const { tags, ...row } = code;
     await insertCode(tx, row, tags);
     await recordAudit(tx, { accountId: user.account_id, actor: auditActor(ctx.actor), action: 'qr.create', object: { type: 'qr_code', id, label: code.name }, detail: { userId: user.id, kind: code.kind, contentType: code.content_type, shortCode: code.short_code } }, ctx.now);
+    await options.inTransaction?.(tx, code);
   });
   if (code.short_code) runtime.onShortCodeChange(code.short_code);
   return { code, user };

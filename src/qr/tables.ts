@@ -21,6 +21,8 @@ export interface QrCodesTable {
   status: CodeStatus;
   /** Epoch ms after which a dynamic code answers "expired"; null: never. */
   expires_at: number | null;
+  /** Bulk-created codes only: "<file sha256>:<line>" of the CSV row, unique per user, so a re-run skips it. */
+  import_key: string | null;
   created_by: string;
   created_at: number;
   updated_at: number;
@@ -59,7 +61,8 @@ export interface QrAccountSettingsTable {
   updated_at: number;
 }
 
-export type BulkJobStatus = 'running' | 'done';
+/** `interrupted`: the process running it stopped (its heartbeat went stale) before the last row. */
+export type BulkJobStatus = 'running' | 'done' | 'interrupted';
 
 /** A CSV bulk creation, stored so that any instance can show its progress and report. */
 export interface QrBulkJobsTable {
@@ -71,8 +74,25 @@ export interface QrBulkJobsTable {
   total: number;
   processed: number;
   succeeded: number;
-  /** JSON array of BulkRowResult, filled as rows are processed. */
+  /** Legacy; the report lives in qr_bulk_rows (migration 2026_12_04_0501 moved old reports there). */
   report: string;
+  /** Epoch ms, renewed while the job runs; a running job with a stale heartbeat is marked interrupted. */
+  heartbeat_at: number | null;
+  /** sha256 of the CSV: with the line number, the import key of each created code. */
+  file_hash: string | null;
   created_at: number;
   updated_at: number;
+}
+
+export type BulkRowOutcome = 'created' | 'skipped' | 'failed';
+
+/** One processed CSV row; a created row is written in the transaction that creates its code. */
+export interface QrBulkRowsTable {
+  job_id: string;
+  line: number;
+  outcome: BulkRowOutcome;
+  code_id: string | null;
+  name: string | null;
+  /** JSON array of field errors (failed rows). */
+  errors: string | null;
 }
