@@ -27,12 +27,14 @@ import { usersPortal } from './users/portal.js';
 import { requireApiActor, requireSignedIn } from './web/access.js';
 import type { AppDeps } from './web/deps.js';
 import { installErrorHandling } from './web/errors.js';
+import { installInputGuard, parseFormBody } from './web/input-guard.js';
 import { installSessionHook } from './web/session-hook.js';
 import { proxyTrust } from './web/client-address.js';
 import { connectRateLimitRedis, rateLimitRedis } from './web/rate-limit-store.js';
 import { securityHeaders } from './web/security-headers.js';
 import './web/request-context.js';
 import './web/route-config.js';
+import { MAX_BODY_BYTES } from './platform/input-limits.js';
 import { bearerMatches, Metrics, passwordOutcome, ssoOutcome } from './ops/metrics.js';
 
 export interface AppOptions {
@@ -78,7 +80,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     logger: options.logger ?? false,
     // Only the proxies the operator named (or the n nearest hops) may say who the client is.
     trustProxy: proxyTrust(deps.config.trustProxy) ?? false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: MAX_BODY_BYTES,
     ajv: { customOptions: { allErrors: true, verbose: true, keywords: ['errorMessage'], coerceTypes: 'array', removeAdditional: false }, plugins: [(await import('ajv-formats')).default as never] },
   });
   const routeTable: Array<{ method: string; url: string }> = [];
@@ -87,7 +89,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   });
   app.decorate('routeTable', routeTable);
   await app.register(cookie);
-  await app.register(formbody);
+  await app.register(formbody, { parser: parseFormBody });
   await app.register(helmet, securityHeaders(deps.config));
   const redis = deps.config.REDIS_URL ? rateLimitRedis(deps.config.REDIS_URL, app.log) : null;
   if (redis) {
@@ -107,6 +109,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       security: [{ bearer: [] }],
     },
   });
+  // Before the session hook: it reads `?account=`, which must have passed the input door.
+  installInputGuard(app);
   installSessionHook(app, deps);
   installErrorHandling(app, deps);
   app.decorate('metrics', metrics);

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { hasPermission } from '../auth/permissions.js';
 import { forbidden } from '../platform/errors.js';
 import { html } from '../platform/html.js';
+import { EpochMillis, PageLimit } from '../platform/schema.js';
 import type { ServiceContext } from '../platform/context.js';
 import { problemResponses } from '../web/api-schemas.js';
 import type { AppDeps } from '../web/deps.js';
@@ -22,10 +23,11 @@ const AuditView = Type.Object({
 });
 
 const AuditQuery = Type.Object({
-  before: Type.Optional(Type.Integer({ minimum: 0, description: 'Epoch milliseconds: entries older than this (paging)' })),
+  before: Type.Optional(EpochMillis('Epoch milliseconds: entries older than this (paging)')),
   action: Type.Optional(Type.String({ maxLength: 64, description: 'e.g. user.create' })),
-  limit: Type.Integer({ minimum: 1, maximum: 500, default: PAGE_SIZE }),
+  limit: PageLimit(500, PAGE_SIZE),
 });
+const AuditPageQuery = Type.Object({ before: Type.Optional(AuditQuery.properties.before) });
 
 function readAudit(ctx: ServiceContext, query: { before?: number | undefined; action?: string | undefined; limit: number }): Promise<AuditEntry[]> {
   if (!hasPermission(ctx.actor, 'audit.read')) throw forbidden('Only administrators and managers can read the audit log.');
@@ -50,10 +52,9 @@ export async function auditApi(app: FastifyInstance, deps: AppDeps): Promise<voi
 }
 
 export async function auditPortal(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.get<{ Querystring: { before?: string } }>('/audit', async (request, reply) => {
+  app.get<{ Querystring: { before?: number } }>('/audit', { schema: { querystring: AuditPageQuery } }, async (request, reply) => {
     const t = request.t;
-    const before = Number(request.query.before);
-    const entries = await readAudit(contextOf(request, deps), { limit: PAGE_SIZE, before: Number.isFinite(before) && before > 0 ? before : undefined });
+    const entries = await readAudit(contextOf(request, deps), { limit: PAGE_SIZE, before: request.query.before || undefined });
     const last = entries.at(-1);
     return portalPage(request, reply, deps, { title: t('audit.title'), current: '/audit' }, () => html`
 <h1>${t('audit.title')}</h1>

@@ -12,7 +12,7 @@ import { cookieOptions, LANGUAGE_COOKIE, SESSION_COOKIE } from '../web/cookies.j
 import { csrfToken, verifyCsrf } from '../web/csrf.js';
 import type { AppDeps } from '../web/deps.js';
 import { fieldError, textField } from '../web/forms.js';
-import { safeLocalPath } from '../web/guards.js';
+import { safeLocalPath } from '../platform/local-path.js';
 import { csrfField, publicPage } from '../web/page.js';
 import { ACCOUNT_COOKIE } from '../web/session-hook.js';
 import { createSession, deleteSession, updateSession } from './sessions.js';

@@ -128,6 +128,13 @@ const en = {
   'error.forbidden': 'Your role does not allow this.',
   'error.csrf': 'The form expired. Reload the page and try again.',
   'error.back': 'Back to the start',
+  // Input limits (web/input-guard.ts, platform/input-limits.ts)
+  'error.input.tooLarge': 'What you sent is larger than the limit of {limit}.',
+  'error.input.character': 'The field “{field}” contains a character that is not allowed ({character}).',
+  'error.input.fieldCount': 'A form can have at most {max} fields.',
+  'error.input.fieldName': 'The field name “{field}” is not accepted: names have at most {max} characters, {parts} parts and indexes up to {index}.',
+  'error.input.depth': 'Values can nest at most {max} levels deep.',
+  'error.input.invalid': 'This address or form has a value that is not allowed: {fields}.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -257,6 +264,13 @@ const es: Record<MessageKey, string> = {
   'error.forbidden': 'Tu rol no permite esta acción.',
   'error.csrf': 'El formulario ha caducado. Recarga la página e inténtalo de nuevo.',
   'error.back': 'Volver al inicio',
+  // Input limits (web/input-guard.ts, platform/input-limits.ts)
+  'error.input.tooLarge': 'Lo que has enviado supera el límite de {limit}.',
+  'error.input.character': 'El campo «{field}» contiene un carácter que no se admite ({character}).',
+  'error.input.fieldCount': 'Un formulario puede tener como máximo {max} campos.',
+  'error.input.fieldName': 'No se admite el nombre de campo «{field}»: los nombres tienen como máximo {max} caracteres, {parts} partes e índices hasta {index}.',
+  'error.input.depth': 'Los valores pueden anidarse como máximo {max} niveles.',
+  'error.input.invalid': 'Esta dirección o formulario tiene un valor que no se admite: {fields}.',
 };
 
 export type Locale = 'en' | 'es';

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import { AppError, invalid, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import { fieldNameProblem, MAX_CSV_ROWS, MAX_FIELD_NAME_LENGTH } from '../platform/input-limits.js';
 import type { ServiceContext } from '../platform/context.js';
 import { parseCsv } from './csv.js';
 import { contentFromFlat } from './form-input.js';
@@ -11,7 +12,7 @@ import { createCode, requireBulk, targetUser, visibleUserIds, type QrRuntime } f
 import { beatBulkJob, bulkRowsOf, codeByImportKey, finishBulkJob, getBulkJobRow, insertBulkJob, insertBulkRow, interruptStaleBulkJobs } from './bulk-store.js';
 import type { QrBulkJobsTable, QrBulkRowsTable } from './tables.js';
 
-export const MAX_BULK_ROWS = 5000;
+export const MAX_BULK_ROWS = MAX_CSV_ROWS;
 const CODE_COLUMNS = new Set(['name', 'kind', 'type', 'folder', 'tags', 'expiresAt', 'status']);
 
 /** A CSV row (header → cell) → the API's create body; content columns are the content fields. */
@@ -76,7 +77,11 @@ export async function startBulkJob(ctx: ServiceContext, runtime: QrRuntime, log:
   const header = (rows.shift() ?? []).map((h) => h.trim());
   if (!header.includes('name') || !header.includes('type')) throw invalid('csv', 'The first line must name the columns, with at least "name" and "type" (e.g. name,kind,type,url).');
   if (rows.length === 0) throw invalid('csv', 'The file has a header but no rows.');
-  if (rows.length > MAX_BULK_ROWS) throw invalid('csv', `At most ${MAX_BULK_ROWS} rows per file; this one has ${rows.length}.`);
+  // Every row's content columns go through the form unflattener: check their names once, here.
+  for (const column of header) {
+    const problem = fieldNameProblem(column);
+    if (problem) throw invalid('csv', `Column "${column.slice(0, MAX_FIELD_NAME_LENGTH)}": ${problem}`);
+  }
   const fileHash = createHash('sha256').update(input.csv).digest('hex');
   const nowMs = runtime.clock.now().getTime();
   const job: QrBulkJobsTable = { id: newId(), account_id: user.account_id, user_id: user.id, created_by: ctx.actor.id, status: 'running', total: rows.length, processed: 0, succeeded: 0, report: '[]', heartbeat_at: nowMs, file_hash: fileHash, created_at: ctx.now.getTime(), updated_at: nowMs };

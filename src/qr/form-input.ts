@@ -1,14 +1,24 @@
 import { Value } from '@sinclair/typebox/value';
+import { invalid } from '../platform/errors.js';
+import { fieldNameProblem, MAX_FIELD_NAME_LENGTH, MAX_FORM_FIELDS } from '../platform/input-limits.js';
 import { CONTENT_SCHEMAS, CONTENT_TYPES, type ContentType } from './content/index.js';
 
 // Portal forms and CSV rows arrive as flat strings named like the JSON paths of the API
 // ("address.city", "phones[0].number"). These helpers turn them into the API's shapes so
 // that one parser (schemas.ts) validates all three doors alike.
 
-/** {"a.b": "1", "c[0].d": "x"} → {a: {b: "1"}, c: [{d: "x"}]}; empty strings mean "not given". */
+/**
+ * {"a.b": "1", "c[0].d": "x"} → {a: {b: "1"}, c: [{d: "x"}]}; empty strings mean "not given".
+ * Names are bounded first (length, parts, index): "x[1000000000]" would make a sparse array
+ * that takes tens of seconds to walk.
+ */
 export function unflatten(flat: Record<string, string>): Record<string, unknown> {
   const root: Record<string, unknown> = {};
-  for (const [path, value] of Object.entries(flat)) {
+  const entries = Object.entries(flat);
+  if (entries.length > MAX_FORM_FIELDS) throw invalid('(body)', `At most ${MAX_FORM_FIELDS} fields are accepted.`);
+  for (const [path, value] of entries) {
+    const problem = fieldNameProblem(path);
+    if (problem) throw invalid(path.slice(0, MAX_FIELD_NAME_LENGTH), problem);
     if (value === '') continue;
     const parts = path.match(/[^.[\]]+/g);
     if (!parts || parts.some((p) => p === '__proto__' || p === 'constructor' || p === 'prototype')) continue;

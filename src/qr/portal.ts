@@ -1,8 +1,10 @@
 import multipart from '@fastify/multipart';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasPermission } from '../auth/permissions.js';
 import { AppError, type FieldError } from '../platform/errors.js';
 import { html, raw } from '../platform/html.js';
+import { PageOffset } from '../platform/schema.js';
 import type { ServiceContext } from '../platform/context.js';
 import { findVisibleUser, visibleUsers } from '../users/service.js';
 import type { UserRow } from '../users/store.js';
@@ -10,6 +12,7 @@ import type { AppDeps } from '../web/deps.js';
 import { setFlash, takeFlash } from '../web/flash.js';
 import { errorSummary, selectField, textField } from '../web/forms.js';
 import { contextOf, redirectTo } from '../web/guards.js';
+import { MULTIPART_LIMITS } from '../web/input-guard.js';
 import { portalPage, styleNonce } from '../web/page.js';
 import { filename, sendCodeImage } from './api.js';
 import { getBulkJob, MAX_BULK_ROWS, startBulkJob } from './bulk.js';
@@ -19,7 +22,7 @@ import { localizeFormErrors } from './form-errors.js';
 import { contentFields, designFields, flattenContent, warningText } from './form-views.js';
 import type { QrModule } from './module.js';
 import { logoFromBytes, type QrDesign } from './render/index.js';
-import { CODE_STATES, IMAGE_FORMATS, parseCreateCode, parseUpdateCode, type CodeListQuery, type CodeView, type ImageFormat } from './schemas.js';
+import { CodeListQuery as ApiListQuery, CODE_STATES, IMAGE_FORMATS, parseCreateCode, parseUpdateCode, type CodeListQuery, type CodeView, type ImageFormat } from './schemas.js';
 import { dayRange, scansCsv, scanStats } from './scans/stats.js';
 import { createCode, deleteCode, designOf, featuresOf, findVisibleCode, listVisibleCodes, requireAnalytics, toCodeView, updateCode, visibleFoldersAndTags } from './service.js';
 import { getScanSettings, setScanSettings } from './settings.js';
@@ -35,6 +38,14 @@ function currentUserId(request: FastifyRequest): string | null {
   if (actor?.kind === 'user') return actor.id;
   return request.session?.acting_user_id ?? null;
 }
+
+/** The list's filters; unknown kinds and states are ignored rather than refused (old bookmarks). */
+const PortalListQuery = Type.Object({
+  ...Type.Pick(ApiListQuery, ['userId', 'q', 'folder', 'tag']).properties,
+  kind: Type.Optional(Type.String({ maxLength: 16 })),
+  state: Type.Optional(Type.String({ maxLength: 16 })),
+  offset: PageOffset(),
+});
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
@@ -77,7 +88,7 @@ const toFormErrors = (errors: FieldError[]): FieldError[] =>
 export async function qrPortal(app: FastifyInstance, deps: AppDeps, qr: QrModule): Promise<void> {
   const { runtime } = qr;
   // Multipart (logo and CSV uploads) only inside this scope; files stay in memory and small.
-  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 2 * 1024 * 1024, files: 2, fields: 200 } });
+  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: MULTIPART_LIMITS });
   const secure = deps.config.secureCookies;
   const page = (request: FastifyRequest, reply: FastifyReply, title: string, body: Parameters<typeof portalPage>[4], status?: number) =>
     portalPage(request, reply, deps, { title, current: '/codes', flash: takeFlash(request, reply), ...(status ? { status } : {}) }, (csrf) => html`<style nonce="${styleNonce(reply)}">${raw(QR_CSS)}</style>${body(csrf)}`);
@@ -90,13 +101,13 @@ export async function qrPortal(app: FastifyInstance, deps: AppDeps, qr: QrModule
 
   // ------------------------------------------------------------ list
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/codes', async (request, reply) => {
+  app.get<{ Querystring: Static<typeof PortalListQuery> }>('/codes', { schema: { querystring: PortalListQuery } }, async (request, reply) => {
     const ctx = contextOf(request, deps);
     const t = request.t;
     const q = request.query;
     const current = currentUserId(request);
     const owners = await ownersFor(ctx, request);
-    const offset = Math.max(0, Number(q.offset) || 0);
+    const offset = q.offset;
     const filters: CodeListQuery = {
       limit: PAGE_SIZE,
       offset,

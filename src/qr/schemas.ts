@@ -3,7 +3,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { Value, ValueErrorType } from '@sinclair/typebox/value';
 import '../platform/formats.js';
 import { AppError, type FieldError } from '../platform/errors.js';
-import { Nullable } from '../platform/schema.js';
+import { Nullable, PageLimit, PageOffset } from '../platform/schema.js';
 import { CONTENT_TYPES, QrContent, validateContent } from './content/index.js';
 import { QrDesign, validateDesign } from './render/index.js';
 import { toFieldErrors } from './content/field-errors.js';
@@ -160,8 +160,8 @@ export const CodeListQuery = Type.Object({
   contentType: Type.Optional(Type.String({ enum: CONTENT_TYPES })),
   state: Type.Optional(Type.Union(CODE_STATES.map((s) => Type.Literal(s)))),
   shortCode: Type.Optional(Type.String({ maxLength: 16 })),
-  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  limit: PageLimit(500, 50),
+  offset: PageOffset(),
 });
 export type CodeListQuery = Static<typeof CodeListQuery>;
 

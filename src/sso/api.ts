@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { AppError, notFound } from '../platform/errors.js';
+import { PageLimit } from '../platform/schema.js';
 import { problemResponses } from '../web/api-schemas.js';
 import type { AppDeps } from '../web/deps.js';
 import { contextOf } from '../web/guards.js';
@@ -94,7 +95,7 @@ export async function ssoApi(app: FastifyInstance, deps: AppDeps): Promise<void>
 
   app.get<{ Querystring: { person?: string; outcome?: 'success' | 'failure' | 'info'; limit: number } }>(
     '/sso/log',
-    { schema: { tags, summary: 'SSO log: recent SAML exchanges, newest first', querystring: Type.Object({ person: Type.Optional(Type.String({ maxLength: 254 })), outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('info')])), limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }) }), response: { 200: Type.Object({ entries: Type.Array(LogEntry) }), ...problemResponses } } },
+    { schema: { tags, summary: 'SSO log: recent SAML exchanges, newest first', querystring: Type.Object({ person: Type.Optional(Type.String({ maxLength: 254 })), outcome: Type.Optional(Type.Union([Type.Literal('success'), Type.Literal('failure'), Type.Literal('info')])), limit: PageLimit(500, 50) }), response: { 200: Type.Object({ entries: Type.Array(LogEntry) }), ...problemResponses } } },
     async (request) => {
       const ctx = contextOf(request, deps);
       await getConnectionView(ctx, deps.config);

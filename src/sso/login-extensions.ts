@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { SignInExtensions } from '../auth/portal.js';
 import { html, type SafeHtml } from '../platform/html.js';
+import { safeLocalPath } from '../platform/local-path.js';
 import type { AppDeps } from '../web/deps.js';
 import { idpLogoutUrl } from './logout.js';
 import { ssoDeps } from './routes.js';
@@ -13,7 +14,7 @@ export function ssoSignInExtensions(deps: AppDeps): SignInExtensions {
       const t = request.t;
       const account = request.account;
       const connection = account?.sso_enabled ? await getConnection(deps.db, account.id) : undefined;
-      const returnTo = typeof (request.query as Record<string, unknown>).returnTo === 'string' ? String((request.query as Record<string, unknown>).returnTo) : '/';
+      const returnTo = safeLocalPath((request.query as Record<string, unknown>).returnTo, '/');
       return html`<section aria-labelledby="sso-heading" class="stack sso-sign-in">
   <h2 id="sso-heading">${t('sso.signIn')}</h2>
   ${connection?.status === 'connected' && account ? html`<p><a class="button" id="sso-account-button" href="/sso/${account.slug}/login?returnTo=${encodeURIComponent(returnTo)}">${t('sso.signIn')}: ${account.name}</a></p>` : ''}

@@ -7,7 +7,7 @@ import { pickLocale, translator } from '../platform/i18n.js';
 import { cookieOptions, LANGUAGE_COOKIE, SESSION_COOKIE } from '../web/cookies.js';
 import { verifyCsrf } from '../web/csrf.js';
 import type { AppDeps } from '../web/deps.js';
-import { safeLocalPath } from '../web/guards.js';
+import { safeLocalPath } from '../platform/local-path.js';
 import { publicPage } from '../web/page.js';
 import { ACCOUNT_COOKIE } from '../web/session-hook.js';
 import { handleSloMessage } from './logout.js';

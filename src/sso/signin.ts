@@ -5,6 +5,7 @@ import { createSession } from '../auth/sessions.js';
 import type { Config } from '../config.js';
 import type { Db, Engine } from '../db/database.js';
 import { writeAnonymousSsoLog } from './anonymous-log.js';
+import { safeLocalPath } from '../platform/local-path.js';
 import { mapAttributes, type MappedPerson } from './attributes.js';
 import { provisionPerson, type MappingReport } from './provision.js';
 import { buildAuthnRequestRedirect } from './saml/requests.js';
@@ -52,12 +53,6 @@ export type SignInResult =
   | { kind: 'no_access'; rolesReceived: string[]; existingUsers: string[] }
   | { kind: 'test_report'; logId: string }
   | { kind: 'failed'; code: SamlFailureCode | 'not_connected'; logId: string | null };
-
-/** IdP-initiated RelayState may carry a deep link; only Blanca's own paths are followed. */
-function safeRelayPath(relayState: string | undefined): string {
-  if (!relayState || !relayState.startsWith('/') || relayState.startsWith('//') || relayState.startsWith('/\\') || /[\r\n\t]/.test(relayState) || relayState.length > 2000) return '/';
-  return relayState;
-}
 
 /**
  * `sp` is the account's own SP (from PUBLIC_URL and the slug) unless given: recorded responses of
@@ -111,7 +106,8 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
   });
   if (written.kind === 'no_access') return { kind: 'no_access', rolesReceived: written.outcome.rolesReceived, existingUsers: written.outcome.existingUsers };
   const { outcome, token } = written;
-  const returnTo = pending ? pending.returnTo : safeRelayPath(form.RelayState);
+  // IdP-initiated: RelayState may carry a deep link; only a path on this site is followed.
+  const returnTo = pending ? pending.returnTo : safeLocalPath(form.RelayState, '/');
   return { kind: 'session', token, returnTo: outcome.chooseUser ? '/sso/choose' : returnTo, chooseUser: outcome.chooseUser, report: outcome.report };
 }
 

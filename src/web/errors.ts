@@ -1,8 +1,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, toProblem, type FieldError } from '../platform/errors.js';
 import { html } from '../platform/html.js';
+import { pickLocale, translator, type Translate } from '../platform/i18n.js';
+import { MAX_BODY_BYTES, MAX_FIELD_INDEX, MAX_FIELD_NAME_LENGTH, MAX_FIELD_NAME_PARTS, MAX_FORM_FIELDS, MAX_JSON_DEPTH, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES } from '../platform/input-limits.js';
 import { fieldPath } from '../platform/validation.js';
+import { LANGUAGE_COOKIE } from './cookies.js';
 import type { AppDeps } from './deps.js';
+import { InputRefused } from './input-guard.js';
 import { portalPage, publicPage } from './page.js';
 
 const isApi = (request: FastifyRequest) => request.url.startsWith('/api/');
@@ -23,13 +27,58 @@ function fromValidation(error: FastifyError): AppError {
   return new AppError('validation_failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
 }
 
+const megabytes = (bytes: number) => `${bytes / (1024 * 1024)} MB`;
+
+/** The parsers' own limit errors (Fastify's body limit, @fastify/multipart's counters), each naming its limit. */
+const LIMIT_ERRORS: Record<string, () => AppError> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: () => new AppError('payload_too_large', `The request body is over the limit of ${megabytes(MAX_BODY_BYTES)}.`),
+  FST_REQ_FILE_TOO_LARGE: () => new AppError('payload_too_large', `An uploaded file is over the limit of ${megabytes(MAX_UPLOAD_BYTES)}.`),
+  FST_FILES_LIMIT: () => new AppError('validation_failed', `At most ${MAX_UPLOAD_FILES} files per form.`),
+  FST_FIELDS_LIMIT: () => new AppError('validation_failed', `At most ${MAX_FORM_FIELDS} fields are accepted.`),
+  FST_PARTS_LIMIT: () => new AppError('validation_failed', `At most ${MAX_FORM_FIELDS} fields are accepted.`),
+};
+
 function toAppError(error: FastifyError | AppError): AppError {
   if (error instanceof AppError) return error;
   if (error.validation) return fromValidation(error);
-  if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new AppError('payload_too_large');
+  const limit = error.code ? LIMIT_ERRORS[error.code] : undefined;
+  if (limit) return limit();
+  if (error.statusCode === 413) return new AppError('payload_too_large', `The request body is over the limit of ${megabytes(MAX_BODY_BYTES)}.`);
   if (error.statusCode === 429) return new AppError('rate_limited', error.message);
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return new AppError('validation_failed', error.message);
   return new AppError('internal_error');
+}
+
+/**
+ * An error can come before the hooks that give a request its cookies, language and person (a body
+ * over the limit, a refused URL, a route that skips the session hook such as the ACS): the page
+ * then falls back to what the request itself says, and to English.
+ */
+function pageTranslator(request: FastifyRequest): Translate {
+  request.cookies ??= {};
+  if (typeof request.t !== 'function') {
+    const language = request.cookies[LANGUAGE_COOKIE];
+    request.locale = pickLocale(language, request.headers['accept-language'], request.account?.default_locale ?? 'en');
+    request.t = translator(request.locale);
+  }
+  return request.t;
+}
+
+/** What the person reads: the catalogue's own words for the refusals people can meet, in their language. */
+function pageMessage(t: Translate, error: AppError, raw: unknown): string {
+  if (error.code === 'not_found') return t('error.notFound');
+  if (error.code === 'forbidden') return t('error.forbidden');
+  if (error.code === 'csrf_failed') return t('error.csrf');
+  if (error.code === 'payload_too_large') return t('error.input.tooLarge', { limit: megabytes(raw instanceof Error && (raw as FastifyError).code === 'FST_REQ_FILE_TOO_LARGE' ? MAX_UPLOAD_BYTES : MAX_BODY_BYTES) });
+  if (error instanceof InputRefused) {
+    const { path, limit, character } = error.problem;
+    if (limit === 'character') return t('error.input.character', { field: path, character: character ?? '' });
+    if (limit === 'fieldCount') return t('error.input.fieldCount', { max: MAX_FORM_FIELDS });
+    if (limit === 'depth') return t('error.input.depth', { max: MAX_JSON_DEPTH });
+    return t('error.input.fieldName', { field: path, max: MAX_FIELD_NAME_LENGTH, parts: MAX_FIELD_NAME_PARTS, index: MAX_FIELD_INDEX });
+  }
+  if (error.code === 'validation_failed' && error.fieldErrors.length > 0 && !(raw instanceof AppError)) return t('error.input.invalid', { fields: error.fieldErrors.map((e) => e.path).join(', ') });
+  return error.detail ?? error.message;
 }
 
 export function installErrorHandling(app: FastifyInstance, deps: AppDeps): void {
@@ -40,10 +89,10 @@ export function installErrorHandling(app: FastifyInstance, deps: AppDeps): void 
       return reply.code(error.status).type('application/problem+json').send(toProblem(error));
     }
     if (error.code === 'authentication_required') return reply.redirect(`/login?returnTo=${encodeURIComponent(request.url)}`, 303);
-    const message =
-      error.code === 'not_found' ? request.t('error.notFound') : error.code === 'forbidden' ? request.t('error.forbidden') : error.code === 'csrf_failed' ? request.t('error.csrf') : error.detail ?? error.message;
-    const body = () => html`<h1>${request.t('error.title')}</h1><p role="alert">${message}</p><p><a href="/">${request.t('error.back')}</a></p>`;
-    const options = { title: request.t('error.title'), status: error.status };
+    const t = pageTranslator(request);
+    const message = pageMessage(t, error, raw);
+    const body = () => html`<h1>${t('error.title')}</h1><p role="alert">${message}</p><p><a href="/">${t('error.back')}</a></p>`;
+    const options = { title: t('error.title'), status: error.status };
     return request.actor && request.actor.kind !== 'token' ? portalPage(request, reply, deps, options, body) : publicPage(request, reply, deps, options, body);
   });
   app.setNotFoundHandler(async (request) => {

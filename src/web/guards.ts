@@ -16,13 +16,6 @@ export function personOf(request: FastifyRequest): Extract<Actor, { kind: 'subac
   return actor;
 }
 
-/** Only paths on this site: "/x" but never "//evil" or "/\\evil" (open redirects). */
-export function safeLocalPath(target: unknown, fallback = '/'): string {
-  if (typeof target !== 'string' || target.length > 2000) return fallback;
-  if (!target.startsWith('/') || target.startsWith('//') || target.startsWith('/\\') || /[\r\n\t]/.test(target)) return fallback;
-  return target;
-}
-
 export function redirectTo(reply: FastifyReply, path: string): FastifyReply {
   return reply.redirect(path, 303);
 }

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { MAX_BODY_BYTES, MAX_LOCAL_PATH_LENGTH, MAX_OFFSET } from '../../src/platform/input-limits.js';
+import { safeLocalPath } from '../../src/platform/local-path.js';
+import { api, describeEachEngine, OWNER_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
+import { PortalClient } from '../support/portal.js';
+
+// Issue 9 item 8: the 5xx answers found for bad input, each reproduced, and the class fixed:
+// one redirect-target sanitiser, bounded integers, NUL and non-characters refused at the door,
+// error pages that work whichever hook did not run.
+
+describe('one sanitiser for every redirect target', () => {
+  test('only same-origin paths of header-safe characters pass; anything else is the fallback', () => {
+    for (const good of ['/', '/codes', '/codes?q=a%20b&offset=50', '/settings/sso/log/abc#top', '/a:b@c', "/x!$&'()*+,;=~"]) assert.equal(safeLocalPath(good, '/'), good, good);
+    const bad = [
+      undefined, 42, ['/codes'], '', 'codes', 'https://evil.example/', '//evil.example', '/\\evil.example', '/codes\\..\\x', '\\\\evil',
+      '/caf\u00e9', '/\u2603', '/a\r\nSet-Cookie: x=1', '/a\nb', '/a\tb', '/a b', '/\u0000', '/\u007f', '/\uFFFE', '/\uD800',
+      `/${'a'.repeat(MAX_LOCAL_PATH_LENGTH)}`, 'javascript:alert(1)', '/%0d%0aX',
+    ];
+    for (const target of bad) {
+      const result = safeLocalPath(target, '/fallback');
+      if (target === '/%0d%0aX') assert.equal(result, '/%0d%0aX', 'percent-escapes are header-safe text and stay escaped');
+      else assert.equal(result, '/fallback', JSON.stringify(target));
+    }
+  });
+});
+
+describeEachEngine('no 5xx from the inputs found in issue 9', (engine) => {
+  let app: TestApp;
+  let portal: PortalClient;
+  before(async () => {
+    app = await startTestApp(engine);
+    portal = new PortalClient(app.blanca.app);
+    assert.equal((await portal.signIn(app.ownerEmail, OWNER_PASSWORD)).status, 303);
+  });
+  after(() => app.close());
+
+  test('a returnTo that cannot go in a header: the sign-in succeeds and lands on the start page with its cookie', async () => {
+    const person = new PortalClient(app.blanca.app);
+    await person.get('/login');
+    const response = await person.post('/login', { identifier: app.ownerEmail, password: OWNER_PASSWORD, returnTo: '/caf\u00e9\u2603\r\nX: y' });
+    assert.equal(response.status, 303, 'was 500 after the session was made');
+    assert.equal(response.location, '/');
+    assert.ok(person.cookie('blanca_session'), 'the session cookie is delivered');
+    assert.equal((await person.get('/codes')).status, 200);
+    // The language switch posts the page's own URL back as returnTo.
+    const switched = await person.post('/language', { locale: 'es', returnTo: '/codes?q=\u00e9' });
+    assert.equal(switched.status, 303);
+    assert.equal(switched.location, '/');
+    await person.get('/codes');
+    assert.equal((await person.post('/language', { locale: 'en', returnTo: '/codes' })).location, '/codes');
+  });
+
+  test('offset=1e20 is 400 naming the field, on the API and in the portal', async () => {
+    const listed = await api(app, 'GET', '/codes?offset=1e20', app.adminToken);
+    assert.equal(listed.status, 400, 'was 500');
+    assert.equal(listed.body.errors[0].path, 'offset');
+    assert.match(listed.body.errors[0].message, new RegExp(String(MAX_OFFSET)));
+    assert.equal((await api(app, 'GET', `/codes?offset=${MAX_OFFSET}`, app.adminToken)).status, 200, 'the largest offset is fine');
+    const page = await portal.get('/codes?offset=1e20');
+    assert.equal(page.status, 400);
+    assert.match(page.body, /not allowed: offset/);
+  });
+
+  test('before=1e300 is 400 naming the field, on the API and in the portal', async () => {
+    const listed = await api(app, 'GET', '/audit?before=1e300', app.adminToken);
+    assert.equal(listed.status, 400, 'was 500 on PostgreSQL');
+    assert.equal(listed.body.errors[0].path, 'before');
+    assert.equal((await api(app, 'GET', `/audit?before=${Date.now()}`, app.adminToken)).status, 200);
+    const page = await portal.get('/audit?before=1e300');
+    assert.equal(page.status, 400, 'was 500 on PostgreSQL');
+    assert.match(page.body, /not allowed: before/);
+  });
+
+  test('NUL, non-characters and lone surrogates are refused at the door, naming the field', async () => {
+    for (const bad of ['a\u0000b', 'a\uFFFEb', 'a\uFFFF', '\uFDD0', 'x\uD800', '\uDFFFx', '\u{10FFFF}']) {
+      const patched = await api(app, 'PATCH', '/account', app.adminToken, { name: bad });
+      assert.equal(patched.status, 400, `${JSON.stringify(bad)}: was 500 on PostgreSQL for NUL`);
+      assert.equal(patched.body.errors[0].path, 'name');
+      assert.match(patched.body.errors[0].message, /not allowed \(U\+[0-9A-F]{4,6}\)/);
+    }
+    assert.equal((await api(app, 'PATCH', '/account', app.adminToken, { name: 'Acme \u{1F600} é' })).status, 200, 'paired surrogates (emoji) are fine');
+    const query = await api(app, 'GET', '/codes?q=%00', app.adminToken);
+    assert.equal(query.status, 400);
+    assert.equal(query.body.errors[0].path, 'q');
+    const param = await api(app, 'GET', '/users/%EF%BF%BF', app.adminToken);
+    assert.equal(param.status, 400);
+    assert.equal(param.body.errors[0].path, 'id');
+    const nested = await api(app, 'POST', '/codes', app.adminToken, { name: 'x', kind: 'static', content: { type: 'text', text: 'a\u0000' } });
+    assert.equal(nested.status, 400);
+    assert.equal(nested.body.errors[0].path, 'content.text');
+
+    await portal.get('/settings');
+    const form = await portal.post('/settings', { name: 'Ac\u0000me' });
+    assert.equal(form.status, 400);
+    assert.match(form.body, /The field “name” contains a character that is not allowed \(U\+0000\)/);
+    const anonymous = await new PortalClient(app.blanca.app).get('/login?account=%00');
+    assert.equal(anonymous.status, 400, 'was 500: the session hook looked the account up');
+  });
+
+  test('an ACS body over the limit is a 413 page in the person\'s language, not a crashing error page', async () => {
+    const payload = `SAMLResponse=${'a'.repeat(MAX_BODY_BYTES + 1)}`;
+    const english = await app.blanca.app.inject({ method: 'POST', url: '/sso/acme/acs', payload, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(english.statusCode, 413, 'was 500: request.t is not a function');
+    assert.match(english.body, /larger than the limit of 1 MB/);
+    const spanish = await app.blanca.app.inject({ method: 'POST', url: '/sso/acme/acs', payload, headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'es-ES,es;q=0.9' } });
+    assert.equal(spanish.statusCode, 413);
+    assert.match(spanish.body, /<html lang="es">/);
+    assert.match(spanish.body, /supera el límite de 1 MB/);
+    const refused = await app.blanca.app.inject({ method: 'POST', url: '/sso/acme/acs', payload: 'SAMLResponse=%00', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(refused.statusCode, 400);
+    assert.match(refused.body, /SAMLResponse/);
+  });
+});
