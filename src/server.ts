@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { AppDeps } from './web/deps.js';
 import { deleteExpiredSessions } from './auth/sessions.js';
+import { deleteQuietThrottles } from './auth/throttle.js';
 import { ssoJobDefinitions } from './sso/jobs.js';
 import { startJobs, type JobsOptions, type Scheduler } from './ops/jobs.js';
 import { createLeaseStore } from './ops/lease.js';
@@ -39,7 +40,10 @@ export async function createBlanca(config: Config, options: AppOptions & { clock
       {
         name: 'expired-sessions',
         intervalMs,
-        run: (now) => deleteExpiredSessions(deps.db, now),
+        run: async (now) => {
+          await deleteExpiredSessions(deps.db, now);
+          await deleteQuietThrottles(deps.db, now);
+        },
       },
       // SSO log retention with the expired SSO one-time state, and the scheduled IdP metadata refresh.
       ...ssoJobDefinitions({ db: deps.db, config }),

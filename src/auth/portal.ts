@@ -18,7 +18,8 @@ import { ACCOUNT_COOKIE } from '../web/session-hook.js';
 import { createSession, deleteSession, updateSession } from './sessions.js';
 import { signInWithPassword } from './signin.js';
 import { totpSecretOf } from './two-factor.js';
-import { verifyTotp } from './totp.js';
+import { minutesFrom } from './attempts.js';
+import { checkSecondFactor } from './second-factor.js';
 
 const LoginForm = Type.Object({
   account: Type.Optional(Type.String({ maxLength: 64 })),
@@ -77,7 +78,7 @@ ${extra}`);
     if (!account) return loginPage(request, reply, { identifier: form.identifier, error: t('login.unknownAccount'), status: 400 });
     request.account = account;
     const now = deps.clock.now();
-    const result = await signInWithPassword(deps.db, { accountId: account.id, identifier: form.identifier, password: form.password, now });
+    const result = await signInWithPassword(deps.db, { accountId: account.id, identifier: form.identifier, password: form.password, source: request.ip, now });
     if (!result.ok) {
       const error = result.reason === 'locked' ? t('login.locked', { minutes: result.retryAfterMinutes }) : t('login.invalid');
       return loginPage(request, reply, { identifier: form.identifier, error, status: result.reason === 'locked' ? 423 : 401 });
@@ -91,10 +92,10 @@ ${extra}`);
     return reply.redirect(result.principal.hasTotp ? `/login/2fa?returnTo=${encodeURIComponent(returnTo)}` : returnTo, 303);
   });
 
-  async function totpPage(request: FastifyRequest, reply: FastifyReply, error?: string) {
+  async function totpPage(request: FastifyRequest, reply: FastifyReply, error?: string, status = 401) {
     const t = request.t;
     const returnTo = safeLocalPath((request.query as Record<string, unknown>).returnTo, '/');
-    return publicPage(request, reply, deps, { title: t('login.totpTitle'), ...(error ? { status: 401 } : {}) }, (csrf) => html`
+    return publicPage(request, reply, deps, { title: t('login.totpTitle'), ...(error ? { status } : {}) }, (csrf) => html`
 <h1>${t('login.totpTitle')}</h1>
 <form method="post" action="/login/2fa?returnTo=${encodeURIComponent(returnTo)}" class="stack">
   ${csrf}
@@ -114,7 +115,13 @@ ${extra}`);
     if (!session?.two_factor_pending) return reply.redirect('/login', 303);
     const code = String((request.body as Record<string, unknown>).code ?? '');
     const secret = await totpSecretOf(deps.db, session.principal_kind, session.account_id, session.principal_id);
-    if (!secret || !verifyTotp(secret, code, deps.clock.now())) return totpPage(request, reply, request.t('login.totpInvalid'));
+    if (!secret) return totpPage(request, reply, request.t('login.totpInvalid'));
+    // Wrong codes are limited per person across instances; each code works once (auth/second-factor.ts).
+    const check = await checkSecondFactor(deps.db, { kind: session.principal_kind, id: session.principal_id }, secret, code, deps.clock.now());
+    if (!check.ok) {
+      if (check.reason === 'locked') return totpPage(request, reply, request.t('login.totpLocked', { minutes: minutesFrom(check.retryAfterMs) }), 423);
+      return totpPage(request, reply, request.t(check.reason === 'reused' ? 'login.totpReused' : 'login.totpInvalid'));
+    }
     await updateSession(deps.db, session.id, { two_factor_pending: 0 });
     return reply.redirect(safeLocalPath((request.query as Record<string, unknown>).returnTo, '/'), 303);
   });

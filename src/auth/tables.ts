@@ -29,3 +29,26 @@ export interface ApiTokensTable {
   last_used_at: number | null;
 }
 
+/** Wrong passwords per (account, identifier, address) or per (account, identifier); see auth/throttle.ts. */
+export interface SignInThrottleTable {
+  /** "pair:" or "all:" and a sha256 of the parts, so no identifier or address is stored in clear. */
+  key: string;
+  failures: number;
+  /** How many blocks so far: each one lasts twice as long as the one before. */
+  locks: number;
+  blocked_until: number | null;
+  /** pair rows: the last correct password from this address, which exempts it from the "all" block. */
+  last_success_at: number | null;
+  updated_at: number;
+}
+
+/** Wrong TOTP codes of a person and the time step of the last accepted code; see auth/second-factor.ts. */
+export interface SecondFactorStateTable {
+  principal_kind: PrincipalKind;
+  principal_id: string;
+  failures: number;
+  locks: number;
+  locked_until: number | null;
+  last_step: number | null;
+  updated_at: number;
+}

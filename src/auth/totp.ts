@@ -13,11 +13,16 @@ export function totpUri(secretBase32: string, label: string, issuer: string): st
   return totpFor(secretBase32, label, issuer).toString();
 }
 
-/** Accepts the current code and one step either side (clock drift of phones). */
-export function verifyTotp(secretBase32: string, code: string, now: Date): boolean {
+/**
+ * The 30-second time step a code belongs to, or null when it is not a current code; accepts one
+ * step either side (clock drift of phones). The caller stores the step so a code works once.
+ */
+export function totpStep(secretBase32: string, code: string, now: Date): number | null {
   const token = code.replace(/\s+/g, '');
-  if (!/^\d{6}$/.test(token)) return false;
-  return totpFor(secretBase32).validate({ token, timestamp: now.getTime(), window: 1 }) !== null;
+  if (!/^\d{6}$/.test(token)) return null;
+  const totp = totpFor(secretBase32);
+  const delta = totp.validate({ token, timestamp: now.getTime(), window: 1 });
+  return delta === null ? null : totp.counter({ timestamp: now.getTime() }) + delta;
 }
 
 export function currentTotp(secretBase32: string, now: Date): string {

@@ -4,7 +4,9 @@ import type { Db } from '../db/database.js';
 import { AppError } from '../platform/errors.js';
 import type { ServiceContext } from '../platform/context.js';
 import type { Actor } from './actor.js';
-import { verifyTotp } from './totp.js';
+import { minutesFrom } from './attempts.js';
+import { checkSecondFactor, rememberEnrolmentStep } from './second-factor.js';
+import { totpStep } from './totp.js';
 
 type Person = Extract<Actor, { kind: 'subaccount' | 'user' }>;
 
@@ -23,9 +25,10 @@ export async function enableTwoFactor(ctx: ServiceContext, secret: string, code:
   const person = ctx.actor;
   if (person.kind === 'token') throw new AppError('forbidden', 'API tokens have no two-factor settings.');
   if (!/^[A-Z2-7]{32}$/.test(secret)) throw new AppError('validation_failed', 'The setup expired; start again.', [{ path: 'secret', message: 'Start the setup again.' }]);
-  if (!verifyTotp(secret, code, ctx.now)) throw new AppError('validation_failed', 'That code is not right. Check the time on your phone and enter the current 6-digit code.', [{ path: 'code', message: 'Enter the current 6-digit code from your app.' }]);
+  if (totpStep(secret, code, ctx.now) === null) throw new AppError('validation_failed', 'That code is not right. Check the time on your phone and enter the current 6-digit code.', [{ path: 'code', message: 'Enter the current 6-digit code from your app.' }]);
   await ctx.db.transaction().execute(async (tx) => {
     await tx.updateTable(tableOf(person)).set({ totp_secret: secret, updated_at: ctx.now.getTime() }).where('id', '=', person.id).execute();
+    await rememberEnrolmentStep(tx, { kind: person.kind, id: person.id }, secret, code, ctx.now);
     await recordAudit(tx, { accountId: person.accountId, actor: auditActor(person), action: 'two_factor.enable', object: { type: person.kind, id: person.id, label: person.name } }, ctx.now);
   });
 }
@@ -35,7 +38,13 @@ export async function disableTwoFactor(ctx: ServiceContext, code: string): Promi
   if (person.kind === 'token') throw new AppError('forbidden', 'API tokens have no two-factor settings.');
   const secret = await totpSecretOf(ctx.db, person.kind, person.accountId, person.id);
   if (!secret) return;
-  if (!verifyTotp(secret, code, ctx.now)) throw new AppError('validation_failed', 'That code is not right.', [{ path: 'code', message: 'Enter the current 6-digit code from your app.' }]);
+  // Counted like a sign-in's second factor: a stolen session cannot guess its way to switching 2FA off.
+  const check = await checkSecondFactor(ctx.db, { kind: person.kind, id: person.id }, secret, code, ctx.now);
+  if (!check.ok) {
+    const message =
+      check.reason === 'locked' ? `Too many wrong codes. Try again in ${minutesFrom(check.retryAfterMs)} minutes.` : check.reason === 'reused' ? 'That code was already used. Wait for the next code in your app.' : 'Enter the current 6-digit code from your app.';
+    throw new AppError('validation_failed', 'That code is not right.', [{ path: 'code', message }]);
+  }
   await ctx.db.transaction().execute(async (tx) => {
     await tx.updateTable(tableOf(person)).set({ totp_secret: null, updated_at: ctx.now.getTime() }).where('id', '=', person.id).execute();
     await recordAudit(tx, { accountId: person.accountId, actor: auditActor(person), action: 'two_factor.disable', object: { type: person.kind, id: person.id, label: person.name } }, ctx.now);

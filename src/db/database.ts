@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccountsTable } from '../accounts/tables.js';
 import type { AuditLogTable } from '../audit/tables.js';
-import type { ApiTokensTable, SessionsTable } from '../auth/tables.js';
+import type { ApiTokensTable, SecondFactorStateTable, SessionsTable, SignInThrottleTable } from '../auth/tables.js';
 import type { InstanceSettingsTable } from './instance-settings.js';
 import type { QrAccountSettingsTable, QrBulkJobsTable, QrBulkRowsTable, QrCodeTagsTable, QrCodesTable, QrScansTable } from '../qr/tables.js';
 import type { SsoConnectionsTable, SsoLogTable, SsoLogWindowsTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
@@ -16,6 +16,8 @@ export interface Database {
   subaccount_users: SubaccountUsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  sign_in_throttle: SignInThrottleTable;
+  second_factor_state: SecondFactorStateTable;
   instance_settings: InstanceSettingsTable;
   audit_log: AuditLogTable;
   sso_connections: SsoConnectionsTable;

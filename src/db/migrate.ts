@@ -10,6 +10,7 @@ import * as spKeyRotation from './migrations/2026_11_30_0600_sp_key_rotation.js'
 import * as dropSsoLeases from './migrations/2026_12_04_0900_drop_sso_leases.js';
 import * as ssoLogBudget from './migrations/2026_12_04_0401_sso_log_budget.js';
 import * as bulkJobRecovery from './migrations/2026_12_04_0501_bulk_job_recovery.js';
+import * as signInGuards from './migrations/2026_12_04_0300_sign_in_guards.js';
 
 // Listed explicitly (not read from a folder) so that the compiled and the tsx
 // builds see the same migrations, in the same order.
@@ -24,6 +25,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_12_04_0900_drop_sso_leases': dropSsoLeases,
   '2026_12_04_0401_sso_log_budget': ssoLogBudget,
   '2026_12_04_0501_bulk_job_recovery': bulkJobRecovery,
+  '2026_12_04_0300_sign_in_guards': signInGuards,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
