@@ -15,7 +15,15 @@ export interface NewSession {
   principalId: string;
   twoFactorPending?: boolean;
   actingUserId?: string | null;
-  sso?: { nameId: string; sessionIndex: string | null };
+  /** The NameID exactly as the assertion carried it (Format and qualifiers too), for single logout. */
+  sso?: { nameId: string; sessionIndex: string | null; nameIdFormat?: string | null; nameQualifier?: string | null; spNameQualifier?: string | null };
+  /** Epoch ms the session ends at whatever its activity (SSO: the IdP's SessionNotOnOrAfter or the account's SSO lifetime). */
+  absoluteExpiresAt?: number | null;
+}
+
+/** The sliding expiry, never past the session's hard end. */
+function slidingExpiry(nowMs: number, ttlMs: number, absoluteExpiresAt: number | null): number {
+  return absoluteExpiresAt === null ? nowMs + ttlMs : Math.min(nowMs + ttlMs, absoluteExpiresAt);
 }
 
 export async function createSession(db: Db | Tx, input: NewSession, now: Date, ttlMs: number): Promise<{ token: string; session: Session }> {
@@ -31,8 +39,12 @@ export async function createSession(db: Db | Tx, input: NewSession, now: Date, t
     two_factor_pending: input.twoFactorPending ? 1 : 0,
     sso_name_id: input.sso?.nameId ?? null,
     sso_session_index: input.sso?.sessionIndex ?? null,
+    sso_name_id_format: input.sso?.nameIdFormat ?? null,
+    sso_name_qualifier: input.sso?.nameQualifier ?? null,
+    sso_sp_name_qualifier: input.sso?.spNameQualifier ?? null,
+    absolute_expires_at: input.absoluteExpiresAt ?? null,
     created_at: now.getTime(),
-    expires_at: now.getTime() + ttlMs,
+    expires_at: slidingExpiry(now.getTime(), ttlMs, input.absoluteExpiresAt ?? null),
     refreshed_at: now.getTime(),
   };
   await db.insertInto('sessions').values(session).execute();
@@ -44,12 +56,12 @@ export async function validateSessionToken(db: Db, token: string, now: Date, ttl
   if (!id || !secret || id.length > 64 || secret.length > 128) return null;
   const session = await db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
   if (!session || !constantTimeEqual(session.secret_hash, sha256Hex(secret))) return null;
-  if (session.expires_at <= now.getTime()) {
+  if (session.expires_at <= now.getTime() || (session.absolute_expires_at !== null && session.absolute_expires_at <= now.getTime())) {
     await db.deleteFrom('sessions').where('id', '=', id).execute();
     return null;
   }
   if (now.getTime() - session.refreshed_at >= REFRESH_INTERVAL_MS) {
-    session.expires_at = now.getTime() + ttlMs;
+    session.expires_at = slidingExpiry(now.getTime(), ttlMs, session.absolute_expires_at);
     session.refreshed_at = now.getTime();
     await db.updateTable('sessions').set({ expires_at: session.expires_at, refreshed_at: session.refreshed_at }).where('id', '=', id).execute();
   }

@@ -1,3 +1,4 @@
+import type { ColumnType } from 'kysely';
 export type PrincipalKind = 'subaccount' | 'user';
 
 export interface SessionsTable {
@@ -12,6 +13,12 @@ export interface SessionsTable {
   two_factor_pending: number;
   sso_name_id: string | null;
   sso_session_index: string | null;
+  /** The NameID's Format, NameQualifier and SPNameQualifier exactly as the assertion carried them (single logout). */
+  sso_name_id_format: ColumnType<string | null, string | null | undefined, string | null>;
+  sso_name_qualifier: ColumnType<string | null, string | null | undefined, string | null>;
+  sso_sp_name_qualifier: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Hard end (SSO: SessionNotOnOrAfter or the account's SSO session lifetime); the sliding expiry never passes it. */
+  absolute_expires_at: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: number;
   expires_at: number;
   refreshed_at: number;

@@ -4,7 +4,7 @@ import type { AuditLogTable } from '../audit/tables.js';
 import type { ApiTokensTable, SecondFactorStateTable, SessionsTable, SignInThrottleTable } from '../auth/tables.js';
 import type { InstanceSettingsTable } from './instance-settings.js';
 import type { QrAccountSettingsTable, QrBulkJobsTable, QrBulkRowsTable, QrCodeTagsTable, QrCodesTable, QrScansTable } from '../qr/tables.js';
-import type { SsoConnectionsTable, SsoLogTable, SsoLogWindowsTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
+import type { SsoConnectionsTable, SsoGroupMappingsTable, SsoLogTable, SsoLogWindowsTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
 import type { SubaccountUsersTable, SubaccountsTable } from '../subaccounts/tables.js';
 import type { WhitelabelUsersTable } from '../users/tables.js';
 
@@ -25,6 +25,7 @@ export interface Database {
   sso_replay: SsoReplayTable;
   sso_log: SsoLogTable;
   sso_log_windows: SsoLogWindowsTable;
+  sso_group_mappings: SsoGroupMappingsTable;
   qr_codes: QrCodesTable;
   qr_code_tags: QrCodeTagsTable;
   qr_scans: QrScansTable;

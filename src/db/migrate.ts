@@ -7,6 +7,7 @@ import * as ssoLookups from './migrations/2026_11_30_0300_sso_lookups.js';
 import * as ssoLifecycle from './migrations/2026_11_30_0400_sso_lifecycle.js';
 import * as ops from './migrations/2026_11_30_0500_ops.js';
 import * as spKeyRotation from './migrations/2026_11_30_0600_sp_key_rotation.js';
+import * as ssoEntraCases from './migrations/2026_12_04_0701_sso_entra_cases.js';
 import * as dropSsoLeases from './migrations/2026_12_04_0900_drop_sso_leases.js';
 import * as ssoLogBudget from './migrations/2026_12_04_0401_sso_log_budget.js';
 import * as bulkJobRecovery from './migrations/2026_12_04_0501_bulk_job_recovery.js';
@@ -22,6 +23,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_0400_sso_lifecycle': ssoLifecycle,
   '2026_11_30_0500_ops': ops,
   '2026_11_30_0600_sp_key_rotation': spKeyRotation,
+  '2026_12_04_0701_sso_entra_cases': ssoEntraCases,
   '2026_12_04_0900_drop_sso_leases': dropSsoLeases,
   '2026_12_04_0401_sso_log_budget': ssoLogBudget,
   '2026_12_04_0501_bulk_job_recovery': bulkJobRecovery,

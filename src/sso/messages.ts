@@ -81,6 +81,9 @@ export const SSO_MESSAGES_EN = {
   // Anonymous-traffic budget of the SSO log (issue 9 item 6).
   'sso.log.similar': "and {count} similar failures",
   'sso.log.similarStarts': "and {count} more sign-ins started",
+  // Issue 11 items 1, 3-6 (Entra configurations): own block.
+  'sso.requireSignedAssertions': "Require signed assertions (WantAssertionsSigned)",
+  'sso.requireSignedAssertionsHelp': "Off by default: a signature over the whole SAML response (Entra: \"Sign SAML response\") is enough, as the SAML profile allows. Switch on to accept only responses whose assertion itself is signed; upload the SP metadata to the IdP again afterwards.",
 } as const;
 
 export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
@@ -165,4 +168,7 @@ export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
   // Anonymous-traffic budget of the SSO log (issue 9 item 6).
   'sso.log.similar': "y {count} fallos similares",
   'sso.log.similarStarts': "y {count} inicios de sesión más",
+  // Issue 11 items 1, 3-6 (Entra configurations): own block.
+  'sso.requireSignedAssertions': "Exigir aserciones firmadas (WantAssertionsSigned)",
+  'sso.requireSignedAssertionsHelp': "Desactivado por defecto: basta una firma sobre toda la respuesta SAML (Entra: «Firmar respuesta SAML»), como permite el perfil SAML. Actívalo para aceptar solo respuestas cuya aserción esté firmada; después, vuelve a subir los metadatos del SP al IDP.",
 };

@@ -38,6 +38,7 @@ function valuesOf(view: ConnectionView): FormValues {
     allowIdpInitiated: view.allowIdpInitiated ? 'true' : '',
     allowSha1: view.allowSha1 ? 'true' : '',
     signAuthnRequests: view.signAuthnRequests ? 'true' : '',
+    requireSignedAssertions: view.requireSignedAssertions ? 'true' : '',
     logRetentionDays: String(view.logRetentionDays),
     emailDomains: view.emailDomains.join(', '),
   };
@@ -64,6 +65,7 @@ function connectInput(v: FormValues): unknown {
     allowIdpInitiated: v.allowIdpInitiated === 'true',
     allowSha1: v.allowSha1 === 'true',
     signAuthnRequests: v.signAuthnRequests === 'true',
+    requireSignedAssertions: v.requireSignedAssertions === 'true',
     ...(blank(v.logRetentionDays) ? { logRetentionDays: /^\d+$/.test(blank(v.logRetentionDays)!) ? Number(blank(v.logRetentionDays)) : blank(v.logRetentionDays) } : {}),
     emailDomains: (v.emailDomains ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
   };
@@ -133,6 +135,8 @@ ${errorSummary(t, errors)}
   <p class="hint" id="f-allowSha1-hint">${t('sso.allowSha1Help')}</p>
   <label class="checkbox"><input type="checkbox" name="signAuthnRequests" id="f-signAuthnRequests" value="true" aria-describedby="f-signAuthnRequests-hint"${v.signAuthnRequests === 'true' ? html` checked` : ''}> ${t('sso.signAuthnRequests')}</label>
   <p class="hint" id="f-signAuthnRequests-hint">${t('sso.signAuthnRequestsHelp')}</p>
+  <label class="checkbox"><input type="checkbox" name="requireSignedAssertions" id="f-requireSignedAssertions" value="true" aria-describedby="f-requireSignedAssertions-hint"${v.requireSignedAssertions === 'true' ? html` checked` : ''}> ${t('sso.requireSignedAssertions')}</label>
+  <p class="hint" id="f-requireSignedAssertions-hint">${t('sso.requireSignedAssertionsHelp')}</p>
   ${textField({ name: 'logRetentionDays', label: t('sso.logRetentionDays'), type: 'number', hint: t('sso.logRetentionDaysHelp'), value: v.logRetentionDays, errors })}
   ${textField({ name: 'emailDomains', label: `${t('sso.emailDomains')} (${t('form.optional')})`, hint: t('sso.emailDomainsHelp'), value: v.emailDomains, errors })}
   <div class="actions"><button type="submit" name="action" value="connect">${t('sso.connect')}</button></div>

@@ -34,6 +34,7 @@ function personMessage(code: SamlFailureCode | 'not_connected'): MessageKey {
       return 'sso.failed.timing';
     case 'signature_missing':
     case 'signature_invalid':
+    case 'signature_wrapping':
     case 'certificate_not_configured':
     case 'weak_signature_algorithm':
     case 'multiple_assertions':

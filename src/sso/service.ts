@@ -53,7 +53,7 @@ export function spMetadataXml(row: ConnectionRow, endpoints: SpEndpoints): strin
     signingCertificates: row.sp_next_certificate ? [row.sp_certificate, row.sp_next_certificate] : [row.sp_certificate],
     encryptionCertificate: row.sp_next_certificate ?? row.sp_certificate,
     nameIdFormats: ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress', 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent', 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified'],
-    wantAssertionsSigned: true,
+    wantAssertionsSigned: row.require_signed_assertions === 1,
     authnRequestsSigned: row.sign_authn_requests === 1,
   });
 }
@@ -98,6 +98,7 @@ export function toConnectionView(row: ConnectionRow | undefined, account: Accoun
     logRetentionDays: row?.log_retention_days ?? DEFAULT_LOG_RETENTION_DAYS,
     emailDomains: row ? (JSON.parse(row.email_domains) as string[]) : [],
     signAuthnRequests: row ? row.sign_authn_requests === 1 : false,
+    requireSignedAssertions: row ? row.require_signed_assertions === 1 : false,
     spKeys: {
       current: row ? spKeyView(row.sp_certificate) : null,
       next: row?.sp_next_certificate ? spKeyView(row.sp_next_certificate) : null,
@@ -230,6 +231,7 @@ export async function connect(ctx: ServiceContext, config: Config, input: Connec
     allow_sha1: input.allowSha1 === undefined ? row.allow_sha1 : input.allowSha1 ? 1 : 0,
     clock_skew_seconds: input.clockSkewSeconds ?? row.clock_skew_seconds,
     sign_authn_requests: input.signAuthnRequests === undefined ? row.sign_authn_requests : input.signAuthnRequests ? 1 : 0,
+    require_signed_assertions: input.requireSignedAssertions === undefined ? row.require_signed_assertions : input.requireSignedAssertions ? 1 : 0,
     log_retention_days: input.logRetentionDays ?? row.log_retention_days,
     email_domains: JSON.stringify([...new Set((input.emailDomains ?? (JSON.parse(row.email_domains) as string[])).map((d) => d.toLowerCase()))]),
     ...(metadata ? { metadata_fetched_at: ctx.now.getTime() } : {}),

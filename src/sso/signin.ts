@@ -114,7 +114,7 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
 function verifyResponse(deps: SsoDeps, account: AccountRow, connection: ConnectionRow, sp: SpEndpoints, samlResponse: string, now: Date, taken: Map<string, PendingRequest>) {
   const verifier = createResponseVerifier({
     sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, privateKeyPem: spDecryptionKeys(connection) },
-    idp: { entityId: connection.idp_entity_id ?? '', ssoUrl: connection.idp_sso_url ?? '', certificates: certificatesOf(connection), allowSha1: connection.allow_sha1 === 1 },
+    idp: { entityId: connection.idp_entity_id ?? '', ssoUrl: connection.idp_sso_url ?? '', certificates: certificatesOf(connection), allowSha1: connection.allow_sha1 === 1, requireSignedAssertions: connection.require_signed_assertions === 1 },
     clockSkewMs: connection.clock_skew_seconds * 1000,
     allowIdpInitiated: connection.allow_idp_initiated === 1,
     requestIdStore: requestIdStore(deps.db, account.id, now, taken),
@@ -123,6 +123,12 @@ function verifyResponse(deps: SsoDeps, account: AccountRow, connection: Connecti
   return verifier.verify(samlResponse, now);
 }
 
+const SIGNED_BY: Record<SamlLogin['signedBy'], string> = {
+  assertion: 'Signature verified: the assertion\'s own.',
+  response: 'Signature verified: the Response\'s, which covers the assertion (the assertion itself is not signed).',
+  'response and assertion': 'Signatures verified: the Response\'s and the assertion\'s.',
+};
+
 function logEntry(accountId: string, login: SamlLogin, person: MappedPerson, outcome: 'success' | 'failure' | 'info', summary: string, report: MappingReport | null, code: string | null = null, fix: string | null = null) {
   return {
     account_id: accountId,
@@ -130,7 +136,7 @@ function logEntry(accountId: string, login: SamlLogin, person: MappedPerson, out
     kind: 'response',
     outcome,
     person: person.email ?? person.nameId,
-    summary: [summary, ...login.warnings].join(' '),
+    summary: [summary, SIGNED_BY[login.signedBy], ...login.warnings].join(' '),
     fix,
     failure_code: code,
     xml: login.responseXml,

@@ -32,6 +32,14 @@ export interface SsoConnectionsTable {
   sp_rotation_started_at: ColumnType<number | null, number | null | undefined, number | null>;
   /** 1: AuthnRequests are signed with the current SP key (AuthnRequestsSigned="true" in the SP metadata). */
   sign_authn_requests: ColumnType<number, number | undefined, number>;
+  /** 1: the assertion itself must be signed (WantAssertionsSigned="true"); 0: a Response signature over it suffices. */
+  require_signed_assertions: ColumnType<number, number | undefined, number>;
+  /** Hours an SSO session lasts when the assertion gives no SessionNotOnOrAfter. */
+  session_lifetime_hours: ColumnType<number, number | undefined, number>;
+  /** 1: password sign-in is off for everyone but the account owner (break-glass). */
+  enforce_sso: ColumnType<number, number | undefined, number>;
+  /** The groups claim (Entra: object IDs, or names of cloud groups assigned to the application). */
+  attr_groups: ColumnType<string, string | undefined, string>;
   metadata_fetched_at: number | null;
   /** Days the SSO log (with the XML it holds) is kept; the clean-up job deletes older entries. */
   log_retention_days: ColumnType<number, number | undefined, number>;
@@ -96,4 +104,12 @@ export interface SsoLogWindowsTable {
   window_start: number;
   kind: string;
   entries: number;
+}
+
+/** Group claim value → a white-label user (`user:<id>`) or a role (`role:administrator`, `role:manager`). */
+export interface SsoGroupMappingsTable {
+  account_id: string;
+  group_value: string;
+  target: string;
+  created_at: number;
 }

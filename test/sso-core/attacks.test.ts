@@ -7,7 +7,7 @@
  *   XXE / entity expansion ........ "DOCTYPE (XXE, billion laughs) is refused"
  *   oversized / malformed ......... "input over the size bound is refused before base64 decoding", "not base64 / not XML"
  *   non-Success with signed assertion "non-Success status, with or without an assertion"
- *   unsigned / only Response signed "unsigned, or only the Response signed"
+ *   unsigned / only Response signed "unsigned is refused; only the Response signed is refused only when the account requires signed assertions"
  *   two assertions ................ "two assertions (one unsigned) are refused"
  *   certificate in KeyInfo ........ "signed by a key that is not configured (certificate in KeyInfo)", "KeyInfo names a certificate that is not configured…"
  *   wrong Destination / Recipient / Issuer / Audience: one test each
@@ -22,7 +22,7 @@ import { describe, test } from "node:test";
 import type { SamlFailureCode } from "../../src/sso/saml/failures.js";
 import { verifySamlResponse, type VerifyInput, type VerifyResult } from "../../src/sso/saml/verify.js";
 import { testKeys } from "../support/saml-fixtures.js";
-import { buildAssertion, buildResponse, signAssertion, signResponse, toBase64, type ResponseSpec, type SignOptions } from "../support/saml-signer.js";
+import { buildAssertion, buildResponse, encryptAssertion, signAssertion, signResponse, toBase64, type ResponseSpec, type SignOptions } from "../support/saml-signer.js";
 import { toolSkip, xmlsecVerifies } from "../support/xml-tools.js";
 
 const NOW = new Date("2030-01-01T10:00:00.000Z");
@@ -91,6 +91,14 @@ function forgedFrom(signedAssertion: string, keepSignature: boolean, id?: string
   return forged;
 }
 
+/** The exact failure code, and optionally what the SSO log says: each refusal names what really failed. */
+function assertFails(result: VerifyResult, code: SamlFailureCode, reason?: RegExp): void {
+  assert.equal(result.ok, false, `the attack was accepted: signed in as ${result.ok ? result.login.nameId : ""}`);
+  if (result.ok) return;
+  assert.equal(result.code, code, `expected ${code}, got ${result.code}: ${result.reason}`);
+  if (reason) assert.match(result.reason, reason);
+}
+
 function assertRefused(result: VerifyResult, allowed: SamlFailureCode[]): void {
   assert.equal(result.ok, false, `the attack was accepted: signed in as ${result.ok ? result.login.nameId : ""}`);
   if (result.ok) return;
@@ -117,7 +125,6 @@ describe("the genuine response is accepted (so each refusal below is the attack'
 // XSW3-8 the assertion signature.
 describe("XML signature wrapping (SAML Raider XSW1-XSW8)", () => {
   const SIG_OR_SHAPE: SamlFailureCode[] = ["signature_invalid", "signature_missing", "multiple_assertions", "malformed_message"];
-
   test("XSW1: forged Response at the root, the signed Response moved inside its Signature", async () => {
     const original = genuineBothSigned();
     const responseSignature = signatureOf(original.replace(signedAssertionXml(), ""));
@@ -125,7 +132,7 @@ describe("XML signature wrapping (SAML Raider XSW1-XSW8)", () => {
       .replace(signedAssertionXml(), forgedFrom(signedAssertionXml(), false))
       .replace('ID="_r1"', 'ID="_evil_r"')
       .replace(responseSignature, responseSignature.replace("</Signature>", `${original}</Signature>`));
-    assertRefused(await verifySamlResponse(input(forged)), SIG_OR_SHAPE);
+    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /covers #_r1, but the Response Blanca reads has ID "_evil_r"/);
   });
 
   test("XSW2: forged Response at the root, the signed Response as a sibling before its Signature (detached)", async () => {
@@ -135,7 +142,7 @@ describe("XML signature wrapping (SAML Raider XSW1-XSW8)", () => {
       .replace(signedAssertionXml(), forgedFrom(signedAssertionXml(), false))
       .replace('ID="_r1"', 'ID="_evil_r"')
       .replace(responseSignature, `${original}${responseSignature}`);
-    assertRefused(await verifySamlResponse(input(forged)), SIG_OR_SHAPE);
+    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /covers #_r1, but the Response Blanca reads has ID "_evil_r"/);
   });
 
   // XSW1/XSW2 again, with the genuine signed assertion kept in the forged Response so that the
@@ -148,7 +155,7 @@ describe("XML signature wrapping (SAML Raider XSW1-XSW8)", () => {
       .replace('ID="_r1"', 'ID="_evil_r"')
       .replace("</samlp:Status>", "<samlp:StatusMessage>forged</samlp:StatusMessage></samlp:Status>")
       .replace(responseSignature, responseSignature.replace("</Signature>", `${original}</Signature>`));
-    assertRefused(await verifySamlResponse(input(forged)), SIG_OR_SHAPE);
+    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /signed element sits at samlp:Response\/Signature\/samlp:Response/);
   });
 
   test("XSW2 on the Response signature alone: forged Response (genuine signed assertion inside), signed original as a sibling before its Signature", async () => {
@@ -158,37 +165,38 @@ describe("XML signature wrapping (SAML Raider XSW1-XSW8)", () => {
       .replace('ID="_r1"', 'ID="_evil_r"')
       .replace("</samlp:Status>", "<samlp:StatusMessage>forged</samlp:StatusMessage></samlp:Status>")
       .replace(responseSignature, `${original}${responseSignature}`);
-    assertRefused(await verifySamlResponse(input(forged)), SIG_OR_SHAPE);
+    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /signed element sits at samlp:Response\/samlp:Response/);
   });
 
   test("XSW3: forged assertion (new ID, unsigned) inserted before the signed one", async () => {
     const signed = signedAssertionXml();
     const xml = genuine().replace(signed, forgedFrom(signed, false, "_evil") + signed);
-    assertRefused(await verifySamlResponse(input(xml)), SIG_OR_SHAPE);
+    assertFails(await verifySamlResponse(input(xml)), "multiple_assertions");
   });
 
   test("XSW4: forged assertion with the signed one as its child", async () => {
     const signed = signedAssertionXml();
     const forged = forgedFrom(signed, false, "_evil").replace("</saml:Assertion>", `${signed}</saml:Assertion>`);
-    assertRefused(await verifySamlResponse(input(genuine().replace(signed, forged))), SIG_OR_SHAPE);
+    // Once "neither is signed"; now the log names the wrapped assertion.
+    assertFails(await verifySamlResponse(input(genuine().replace(signed, forged))), "signature_wrapping", /signed Assertion \(ID "_a1"\) sits at samlp:Response\/saml:Assertion\/saml:Assertion/);
   });
 
   test("XSW5: forged assertion keeps the signature, the original (unsigned) appended after it", async () => {
     const signed = signedAssertionXml();
     const xml = genuine().replace(signed, forgedFrom(signed, true, "_evil") + withoutSignature(signed));
-    assertRefused(await verifySamlResponse(input(xml)), SIG_OR_SHAPE);
+    assertFails(await verifySamlResponse(input(xml)), "multiple_assertions");
   });
 
   test("XSW5 with the same ID: the forged assertion is the only one, carrying the original signature", async () => {
     const signed = signedAssertionXml();
-    assertRefused(await verifySamlResponse(input(genuine().replace(signed, forgedFrom(signed, true)))), ["signature_invalid"]);
+    assertFails(await verifySamlResponse(input(genuine().replace(signed, forgedFrom(signed, true)))), "signature_invalid", /assertion's signature does not verify: the content it covers was changed/);
   });
 
   test("XSW6: forged assertion keeps the signature, the original assertion nested inside that Signature", async () => {
     const signed = signedAssertionXml();
     const signature = signatureOf(signed);
     const forged = forgedFrom(signed, true, "_evil").replace(signature, signature.replace("</Signature>", `${withoutSignature(signed)}</Signature>`));
-    assertRefused(await verifySamlResponse(input(genuine().replace(signed, forged))), SIG_OR_SHAPE);
+    assertFails(await verifySamlResponse(input(genuine().replace(signed, forged))), "signature_wrapping", /covers #_a1, but the assertion Blanca reads has ID "_evil"/);
   });
 
   test("XSW7: forged assertion (unsigned) in an Extensions element, the signed one left in place", async () => {
@@ -204,16 +212,144 @@ describe("XML signature wrapping (SAML Raider XSW1-XSW8)", () => {
   test("XSW7 same ID: forged assertion in Extensions with the original's ID, the signed one in place", async () => {
     const signed = signedAssertionXml();
     const xml = genuine().replace("<samlp:Status>", `<samlp:Extensions>${forgedFrom(signed, false)}</samlp:Extensions><samlp:Status>`);
-    const result = await verifySamlResponse(input(xml));
-    if (result.ok) assert.equal(result.login.nameId, VICTIM, "the identity came from the unsigned copy");
-    else assertRefused(result, SIG_OR_SHAPE);
+    assertFails(await verifySamlResponse(input(xml)), "signature_wrapping", /2 elements carry the ID "_a1"/);
   });
 
   test("XSW8: forged assertion keeps the signature, the original (unsigned) inside a ds:Object in it", async () => {
     const signed = signedAssertionXml();
     const signature = signatureOf(signed);
     const forged = forgedFrom(signed, true).replace(signature, signature.replace("</Signature>", `<Object>${withoutSignature(signed)}</Object></Signature>`));
-    assertRefused(await verifySamlResponse(input(genuine().replace(signed, forged))), SIG_OR_SHAPE);
+    assertFails(await verifySamlResponse(input(genuine().replace(signed, forged))), "signature_wrapping", /2 elements carry the ID "_a1"/);
+  });
+});
+
+// The same shapes when only the Response is signed (Entra's "Sign SAML response"): the assertion has
+// no signature of its own, so the Response signature is all that stands between the attacker and a
+// login. Each test asserts the exact code, and the reason names the tampering, not a configuration.
+describe("XML signature wrapping under a Response-only signature (Entra \"Sign SAML response\")", () => {
+  const plainAssertion = (overrides: Partial<ResponseSpec> = {}) => buildAssertion(spec(overrides));
+  const responseOnly = (overrides: Partial<ResponseSpec> = {}) => signResponse(buildResponse(spec(overrides), plainAssertion(overrides)), signA);
+  const responseSignatureOf = (xml: string) => signatureOf(xml);
+  const forgedAssertion = (id?: string) => plainAssertion().replace(`>${VICTIM}<`, `>${ATTACKER_CHOICE}<`).replace(/ID="_a1"/, `ID="${id ?? "_a1"}"`);
+
+  test("the genuine Response-only response is accepted, and the login says the Response was signed", async () => {
+    const result = await verifySamlResponse(input(responseOnly()));
+    assert.ok(result.ok, result.ok ? "" : `${result.code}: ${result.reason}`);
+    assert.equal(result.login.nameId, VICTIM);
+    assert.equal(result.login.signedBy, "response");
+  });
+
+  test("an independent verifier (xmlsec1) agrees that the genuine Response's signature is good", { skip: toolSkip("xmlsec1") }, () => {
+    assert.ok(xmlsecVerifies(responseOnly(), testKeys.idpA.cert, "urn:oasis:names:tc:SAML:2.0:protocol:Response"));
+  });
+
+  test("Response and assertion signed: accepted, both recorded", async () => {
+    const result = await verifySamlResponse(input(genuineBothSigned()));
+    assert.ok(result.ok, result.ok ? "" : `${result.code}: ${result.reason}`);
+    assert.equal(result.login.signedBy, "response and assertion");
+  });
+
+  test("NameID changed under the Response signature: signature_invalid, named as altered content", async () => {
+    const xml = responseOnly().replace(`>${VICTIM}<`, `>${ATTACKER_CHOICE}<`);
+    assertFails(await verifySamlResponse(input(xml)), "signature_invalid", /Response's signature does not verify: the content it covers was changed after the IdP signed it/);
+  });
+
+  test("NameID changed with both signed: signature_invalid", async () => {
+    const xml = genuineBothSigned().replace(`>${VICTIM}<`, `>${ATTACKER_CHOICE}<`);
+    assertFails(await verifySamlResponse(input(xml)), "signature_invalid", /content it covers was changed/);
+  });
+
+  test("the Response's signature verifies but the assertion's own does not: refused (every signature present must verify)", async () => {
+    const tamperedAssertion = signedAssertionXml().replace(`>${VICTIM}<`, `>${ATTACKER_CHOICE}<`);
+    const xml = signResponse(buildResponse(spec(), tamperedAssertion), signA);
+    assertFails(await verifySamlResponse(input(xml)), "signature_invalid", /assertion's signature does not verify: the content it covers was changed/);
+  });
+
+  test("Response signature stripped: signature_missing (neither signed)", async () => {
+    assertFails(await verifySamlResponse(input(withoutSignature(responseOnly()))), "signature_missing", /Neither the Response nor the assertion is signed/);
+  });
+
+  test("Response signed by a key that is not configured: certificate_not_configured", async () => {
+    const xml = signResponse(buildResponse(spec(), plainAssertion()), { key: testKeys.idpB.key, cert: testKeys.idpB.cert });
+    assertFails(await verifySamlResponse(input(xml)), "certificate_not_configured");
+  });
+
+  test("Response signed with another key and no KeyInfo: signature_invalid, named as another key", async () => {
+    const xml = signResponse(buildResponse(spec(), plainAssertion()), { key: testKeys.idpB.key, cert: null });
+    assertFails(await verifySamlResponse(input(xml)), "signature_invalid", /made with another key/);
+  });
+
+  test("XSW1: forged Response at the root, the signed original inside its Signature", async () => {
+    const original = responseOnly();
+    const signature = responseSignatureOf(original);
+    const forged = original.replace(plainAssertion(), forgedAssertion()).replace('ID="_r1"', 'ID="_evil_r"').replace(signature, signature.replace("</Signature>", `${original}</Signature>`));
+    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /covers #_r1, but the Response Blanca reads has ID "_evil_r".*samlp:Response\/Signature\/samlp:Response/);
+  });
+
+  test("XSW2: forged Response at the root, the signed original as a sibling before its Signature", async () => {
+    const original = responseOnly();
+    const signature = responseSignatureOf(original);
+    const forged = original.replace(plainAssertion(), forgedAssertion()).replace('ID="_r1"', 'ID="_evil_r"').replace(signature, `${original}${signature}`);
+    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /covers #_r1, but the Response Blanca reads has ID "_evil_r"/);
+  });
+
+  test("XSW3: forged assertion inserted before the original", async () => {
+    const xml = responseOnly().replace(plainAssertion(), forgedAssertion("_evil") + plainAssertion());
+    assertFails(await verifySamlResponse(input(xml)), "multiple_assertions");
+  });
+
+  test("XSW4 (nested wrapped assertion): forged assertion with the original as its child", async () => {
+    const forged = forgedAssertion("_evil").replace("</saml:Assertion>", `${plainAssertion()}</saml:Assertion>`);
+    const xml = responseOnly().replace(plainAssertion(), forged);
+    assertFails(await verifySamlResponse(input(xml)), "signature_wrapping", /unsigned Assertion \(ID "_a1"\) sits at samlp:Response\/saml:Assertion\/saml:Assertion, besides the one Blanca reads \(ID "_evil"\)/);
+  });
+
+  test("XSW5: the Response's signature moved into the forged assertion (the Response looks unsigned)", async () => {
+    const original = responseOnly();
+    const signature = responseSignatureOf(original);
+    const forged = forgedAssertion().replace("</saml:Issuer>", `</saml:Issuer>${signature}`);
+    const xml = original.replace(signature, "").replace(plainAssertion(), forged);
+    assertFails(await verifySamlResponse(input(xml)), "signature_wrapping", /assertion's signature covers #_r1, but the assertion Blanca reads has ID "_a1"/);
+  });
+
+  test("XSW6: forged assertion in place, the original nested inside the Response's Signature", async () => {
+    const original = responseOnly();
+    const signature = responseSignatureOf(original);
+    const xml = original.replace(plainAssertion(), forgedAssertion()).replace(signature, signature.replace("</Signature>", `${plainAssertion()}</Signature>`));
+    assertFails(await verifySamlResponse(input(xml)), "signature_wrapping", /sits at samlp:Response\/Signature\/saml:Assertion/);
+  });
+
+  test("XSW7: forged assertion in an Extensions element, the original left in place", async () => {
+    const xml = responseOnly().replace("<samlp:Status>", `<samlp:Extensions>${forgedAssertion("_evil")}</samlp:Extensions><samlp:Status>`);
+    assertFails(await verifySamlResponse(input(xml)), "signature_wrapping", /sits at samlp:Response\/samlp:Extensions\/saml:Assertion/);
+  });
+
+  test("XSW8: forged assertion in place, the original inside a ds:Object in the Response's Signature", async () => {
+    const original = responseOnly();
+    const signature = responseSignatureOf(original);
+    const xml = original.replace(plainAssertion(), forgedAssertion()).replace(signature, signature.replace("</Signature>", `<Object>${plainAssertion()}</Object></Signature>`));
+    assertFails(await verifySamlResponse(input(xml)), "signature_wrapping", /sits at samlp:Response\/Signature\/Object\/saml:Assertion/);
+  });
+
+  test("the account requires signed assertions: a genuine Response-only response is refused, naming the setting", async () => {
+    const strict = input(responseOnly());
+    strict.idp = { ...strict.idp, requireSignedAssertions: true };
+    assertFails(await verifySamlResponse(strict), "signature_missing", /Only the Response is signed \(and its signature verifies\)/);
+  });
+
+  test("the account requires signed assertions: a tampered Response-only response names the tampering, not the setting", async () => {
+    const strict = input(responseOnly().replace(`>${VICTIM}<`, `>${ATTACKER_CHOICE}<`));
+    strict.idp = { ...strict.idp, requireSignedAssertions: true };
+    assertFails(await verifySamlResponse(strict), "signature_invalid", /content it covers was changed/);
+  });
+
+  test("an encrypted, unsigned assertion inside a signed Response is decrypted and accepted", async () => {
+    const encrypted = await encryptAssertion(plainAssertion(), testKeys.sp.cert);
+    const xml = signResponse(buildResponse(spec(), encrypted), signA);
+    const result = await verifySamlResponse(input(xml, { sp: { ...SP, privateKeyPem: testKeys.sp.key } }));
+    assert.ok(result.ok, result.ok ? "" : `${result.code}: ${result.reason}`);
+    assert.equal(result.login.nameId, VICTIM);
+    assert.equal(result.login.signedBy, "response");
   });
 });
 

@@ -202,7 +202,7 @@ describe("other IdPs: golden responses at their recorded clocks", () => {
         // The fixture's Response signature fails (digest mismatch, per SOURCES.md) while its assertion's
         // verifies: a present signature must verify, so the response is refused.
         assert.ok(!result.ok && result.code === "signature_invalid", result.ok ? "accepted" : `${result.code}: ${result.reason}`);
-        assert.match(result.ok ? "" : result.reason, /Response carries its own signature and it does not verify/);
+        assert.match(result.ok ? "" : result.reason, /Response's signature does not verify: the content it covers was changed after the IdP signed it/);
         return;
       }
       assert.ok(result.ok, result.ok ? "" : `${result.code}: ${result.reason}`);

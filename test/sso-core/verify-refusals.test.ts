@@ -176,9 +176,15 @@ describe("verifySamlResponse: one refusal per check", () => {
     assertRefused(await verifySamlResponse(input(buildResponse(spec({ includeAssertion: false })))), "assertion_missing");
   });
 
-  test("unsigned, or only the Response signed", async () => {
+  test("unsigned is refused; only the Response signed is refused only when the account requires signed assertions", async () => {
     assertRefused(await verifySamlResponse(input(buildResponse(spec()))), "signature_missing", /Neither/);
-    assertRefused(await verifySamlResponse(input(signResponse(buildResponse(spec()), signA))), "signature_missing", /Only the Response/);
+    const responseOnly = signResponse(buildResponse(spec()), signA);
+    const accepted = await verifySamlResponse(input(responseOnly));
+    assert.ok(accepted.ok, accepted.ok ? "" : `${accepted.code}: ${accepted.reason}`);
+    assert.equal(accepted.login.signedBy, "response");
+    const strict = input(responseOnly);
+    strict.idp = { ...strict.idp, requireSignedAssertions: true };
+    assertRefused(await verifySamlResponse(strict), "signature_missing", /Only the Response is signed \(and its signature verifies\).*Require signed assertions/);
   });
 
   test("altered after signing", async () => {
@@ -292,14 +298,14 @@ describe("verifySamlResponse: known attacks", () => {
     const signed = signAssertion(buildAssertion(s), signA);
     const forged = buildAssertion({ ...s, nameId: "admin@example.test" });
     const wrapped = buildResponse(s, forged).replace("<samlp:Status>", `<samlp:Extensions>${signed}</samlp:Extensions><samlp:Status>`);
-    // The assertion that would be consumed is the forged, unsigned one.
-    assertRefused(await verifySamlResponse(input(wrapped)), "signature_missing");
+    // The assertion that would be consumed is the forged, unsigned one; the log names the wrapping.
+    assertRefused(await verifySamlResponse(input(wrapped)), "signature_wrapping", /signed Assertion \(ID "_a1"\) sits at samlp:Response\/samlp:Extensions\/saml:Assertion/);
     // Same, with the original signature copied into the forged assertion: the Reference then
     // points at an element that is not the signature's parent (and the ID is duplicated).
     const signature = /<Signature[\s\S]*<\/Signature>/.exec(signed)?.[0] ?? "";
     const forgedSigned = forged.replace("</saml:Issuer>", `</saml:Issuer>${signature}`);
     const wrapped2 = buildResponse(s, forgedSigned).replace("<samlp:Status>", `<samlp:Extensions>${signed}</samlp:Extensions><samlp:Status>`);
-    assertRefused(await verifySamlResponse(input(wrapped2)), "signature_invalid");
+    assertRefused(await verifySamlResponse(input(wrapped2)), "signature_wrapping", /2 elements carry the ID "_a1"/);
   });
 
   test("signature wrapping: forged assertion carries the original signature, original moved inside it", async () => {
@@ -311,7 +317,7 @@ describe("verifySamlResponse: known attacks", () => {
       "</saml:Issuer>",
       `</saml:Issuer>${signature.replace("</Signature>", `<Object>${signed.replace(signature, "")}</Object></Signature>`)}`,
     );
-    assertRefused(await verifySamlResponse(input(buildResponse(s, forged))), "signature_invalid");
+    assertRefused(await verifySamlResponse(input(buildResponse(s, forged))), "signature_wrapping", /covers #_a1, but the assertion Blanca reads has ID "_evil"/);
   });
 
   test("comment injection in NameID does not truncate the identity", async () => {

@@ -152,7 +152,7 @@ describeEachEngine('SSO tab API', (engine) => {
     assert.equal(schemaErrors(r.body, 'saml-schema-metadata-2.0.xsd'), '');
     assert.match(r.body, new RegExp(`entityID="${PUBLIC_URL}/sso/${slug}/metadata"`));
     assert.match(r.body, new RegExp(`Location="${PUBLIC_URL}/sso/${slug}/acs"`));
-    assert.match(r.body, /WantAssertionsSigned="true"/);
+    assert.match(r.body, /WantAssertionsSigned="false"/);
     const pub = await app.blanca.app.inject({ method: 'GET', url: `/sso/${slug}/metadata?download=1` });
     assert.equal(pub.body, r.body);
     assert.match(String(pub.headers['content-disposition']), /attachment; filename="blanca-.*-sp-metadata\.xml"/);

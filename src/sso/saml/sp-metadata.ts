@@ -19,7 +19,8 @@ export interface SpMetadataInput {
   signingCertificates: string[];
   encryptionCertificate?: string;
   nameIdFormats: string[];
-  wantAssertionsSigned: true;
+  /** The account's "Require signed assertions"; false lets a Response signature over the assertion suffice. */
+  wantAssertionsSigned: boolean;
   authnRequestsSigned: boolean;
   organization?: SpOrganization;
 }

@@ -4,6 +4,7 @@ import { readAssertion, type AssertionFields } from "./assertion.js";
 import { certificateBody, toPem } from "./certificates.js";
 import { failure, type SamlFailure } from "./failures.js";
 import { fromNodeSamlError } from "./node-saml-errors.js";
+import { explainSignatureRefusal } from "./signature-diagnosis.js";
 import { checkSignaturePolicy } from "./signature-policy.js";
 import { decodeSamlMessage } from "./message-decoding.js";
 import { NS, attr, child, children, parseUntrustedXml, qualifiedName, text } from "./xml.js";
@@ -28,7 +29,14 @@ export interface VerifyConfig {
     privateKeyPem?: string | string[];
   };
   /** `ssoUrl` is not checked in a response; node-saml wants it as its entry point. */
-  idp: { entityId: string; ssoUrl: string; certificates: string[]; allowSha1: boolean };
+  idp: {
+    entityId: string;
+    ssoUrl: string;
+    certificates: string[];
+    allowSha1: boolean;
+    /** "Require signed assertions": a signature over the Response alone is not enough. Default false. */
+    requireSignedAssertions?: boolean;
+  };
   /** Default 3 minutes. */
   clockSkewMs?: number;
   allowIdpInitiated: boolean;
@@ -56,6 +64,8 @@ export interface SamlLogin {
   /** The earliest NotOnOrAfter of the assertion (Conditions and bearer confirmation). */
   notOnOrAfter: Date;
   responseXml: string;
+  /** Which signatures verified (node-saml's account): the assertion's, the Response's (covering the assertion), or both. */
+  signedBy: "assertion" | "response" | "response and assertion";
   /** Accepted but worth a line in the SSO log. */
   warnings: string[];
 }
@@ -88,8 +98,9 @@ export function createResponseVerifier(config: VerifyConfig): { verify(samlRespo
         entryPoint: config.idp.ssoUrl,
         idpCert: certificates,
         ...(key ? { decryptionPvk: key } : {}),
-        // Entra signs only the assertion by default; a signed assertion is always required.
-        wantAssertionsSigned: true,
+        // Either signature may cover the assertion (Web SSO profile): node-saml takes the assertion from
+        // the verified Response's signed bytes, or verifies the assertion's own signature.
+        wantAssertionsSigned: config.idp.requireSignedAssertions === true,
         wantAuthnResponseSigned: false,
         audience: false,
         acceptedClockSkewMs: -1,
@@ -143,6 +154,7 @@ async function verifyWith(samls: SAML[], certificates: string[], config: VerifyC
     return failure("multiple_assertions", `The Response contains ${plain.length + encrypted.length} assertions; Blanca accepts exactly one.`, { xml });
   }
   let assertion: Element;
+  let assertionXml = xml;
   if (plain[0]) assertion = plain[0];
   else {
     const keys = decryptionKeys(config);
@@ -150,42 +162,45 @@ async function verifyWith(samls: SAML[], certificates: string[], config: VerifyC
     const decrypted = await decryptForPolicy(encrypted[0]!, keys, maxBytes);
     if (!decrypted.ok) return failure("decryption_failed", decrypted.reason, { xml });
     assertion = decrypted.assertion;
+    assertionXml = decrypted.xml;
     saml = samls[decrypted.keyIndex] ?? saml;
   }
   const responseSignatures = children(response, NS.ds, "Signature");
   const assertionSignatures = children(assertion, NS.ds, "Signature");
-  if (assertionSignatures.length === 0) {
-    return failure(
-      "signature_missing",
-      responseSignatures.length > 0
-        ? "Only the Response is signed; Blanca requires the assertion itself to be signed (WantAssertionsSigned)."
-        : "Neither the Response nor the assertion is signed.",
-      { xml },
-    );
-  }
   for (const [signatures, where] of [[responseSignatures, "Response"], [assertionSignatures, "assertion"]] as const) {
     if (signatures.length > 1) return failure("signature_invalid", `The ${where} has ${signatures.length} Signature elements; exactly one is allowed.`, { xml });
     const refused = signatures[0] ? checkSignaturePolicy(signatures[0], where, certificates, idp.allowSha1, xml) : null;
     if (refused) return refused;
   }
+  const requireSignedAssertions = idp.requireSignedAssertions === true;
+  const refusal = (fallback: SamlFailure): SamlFailure =>
+    explainSignatureRefusal({ xml, response, assertion: { where: "assertion", element: assertion, documentXml: assertionXml }, encrypted: !plain[0], certificates, requireSignedAssertions }) ?? fallback;
 
   // 4. Cryptography, wrapping defences and decryption: node-saml (xml-crypto underneath).
   let profile: Profile | null;
   try {
     profile = (await saml.validatePostResponseAsync({ SAMLResponse: Buffer.from(xml, "utf8").toString("base64") })).profile;
   } catch (error) {
-    return fromNodeSamlError(error, xml, certificates.length);
+    const mapped = fromNodeSamlError(error, xml, certificates.length);
+    return mapped.code === "signature_invalid" || mapped.code === "signature_missing" ? refusal(mapped) : mapped;
   }
   const signedXml = profile?.getAssertionXml?.();
   const signed = signedXml ? parseUntrustedXml(signedXml, maxBytes * 2) : null;
   if (!signed?.ok || signed.root.namespaceURI !== NS.saml || signed.root.localName !== "Assertion") {
     return failure("signature_invalid", "The signature verified, but the signed content is not the assertion.", { xml });
   }
-  const warnings: string[] = [];
-  // A signature that is present must verify, outer one included: a broken one means the message was altered.
-  if (responseSignatures.length > 0 && getVerifiedXml(xml, response, certificates) === null) {
-    return failure("signature_invalid", "The Response carries its own signature and it does not verify (digest or signature mismatch), although the assertion's does: the message was altered after the IdP signed it.", { xml });
+  // Every signature present must verify, including the one node-saml did not need: a broken one
+  // means the message was altered. node-saml verified the Response when it could, else the assertion.
+  const responseSigned = responseSignatures.length > 0 && getVerifiedXml(xml, response, certificates) !== null;
+  if (responseSignatures.length > 0 && !responseSigned) {
+    return refusal(failure("signature_invalid", "The Response carries its own signature and it does not verify, although the assertion's does: the message was altered after the IdP signed it.", { xml }));
   }
+  const assertionCheckedByNodeSaml = requireSignedAssertions || !responseSigned;
+  if (assertionSignatures.length > 0 && !assertionCheckedByNodeSaml && getVerifiedXml(assertionXml, assertion, certificates) === null) {
+    return refusal(failure("signature_invalid", "The assertion carries its own signature and it does not verify, although the Response's does: the assertion was altered after the IdP signed it.", { xml }));
+  }
+  const signedBy = responseSigned ? (assertionSignatures.length > 0 ? "response and assertion" : "response") : "assertion";
+  const warnings: string[] = [];
 
   // 5. From here on only the signed assertion is read, never the rest of the document.
   const a: AssertionFields = readAssertion(signed.root);
@@ -276,6 +291,7 @@ async function verifyWith(samls: SAML[], certificates: string[], config: VerifyC
       assertionId: a.id,
       notOnOrAfter: new Date(notOnOrAfter),
       responseXml: xml,
+      signedBy,
       warnings,
     },
   };
@@ -309,7 +325,7 @@ async function decryptForPolicy(
   encrypted: Element,
   privateKeyPems: string[],
   maxBytes: number,
-): Promise<{ ok: true; assertion: Element; keyIndex: number } | { ok: false; reason: string }> {
+): Promise<{ ok: true; assertion: Element; xml: string; keyIndex: number } | { ok: false; reason: string }> {
   const encryptedData = child(encrypted, NS.xenc, "EncryptedData");
   if (!encryptedData) return { ok: false, reason: "The EncryptedAssertion has no xenc:EncryptedData." };
   let decrypted: string | undefined;
@@ -337,5 +353,5 @@ async function decryptForPolicy(
   if (!parsed.ok || parsed.root.namespaceURI !== NS.saml || parsed.root.localName !== "Assertion") {
     return { ok: false, reason: "The EncryptedAssertion does not contain a saml:Assertion." };
   }
-  return { ok: true, assertion: parsed.root, keyIndex };
+  return { ok: true, assertion: parsed.root, xml: decrypted, keyIndex };
 }
