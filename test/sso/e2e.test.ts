@@ -390,7 +390,7 @@ describe('SSO type User (1:1), real IdP, Chromium', () => {
     await loginAtIdp(owner, 'adam', password('adam'));
     await owner.waitForURL(/\/settings\/sso\/log\/[^/]+$/);
     assert.equal(await owner.locator('#log-outcome').innerText(), 'info');
-    assert.match(await owner.locator('#log-summary').innerText(), /^Test connection succeeded for adam@example\.test: nobody was signed in\.$/);
+    assert.match(await owner.locator('#log-summary').innerText(), /^Test connection succeeded for adam@example\.test: nobody was signed in\. Signature verified: the assertion.s own\.$/);
     assert.match(await owner.locator('#log-attributes').innerText(), /emailaddress/);
     const sessionsAfter = await s().app.blanca.deps.db.selectFrom('sessions').select('id').where('sso_name_id', 'is not', null).execute();
     assert.equal(sessionsAfter.length, sessionsBefore.length, 'Test connection signs nobody in');

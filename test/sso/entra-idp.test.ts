@@ -113,6 +113,14 @@ async function sessionOf(page: Page) {
 const path = (page: Page) => new URL(page.url()).pathname;
 
 describe('the IdP signs only the Response, then both (Entra "Sign SAML response", "Sign SAML response and assertion")', () => {
+  test('assertion only (Entra\'s default): nora signs in; the SSO log says the assertion\'s own signature verified', async () => {
+    await registerAtIdp();
+    const page = await ssoSignIn('nora');
+    const entry = (await lastLog())[0]!;
+    assert.equal(path(page), '/codes', JSON.stringify(entry));
+    assert.match(entry.summary, /Signature verified: the assertion's own/);
+  });
+
   test('Response-only: adam signs in; the SSO log says the Response signature covered the assertion', async () => {
     await registerAtIdp({ signResponse: true, signAssertion: false });
     const page = await ssoSignIn('adam');

@@ -142,6 +142,12 @@ export interface IdpHandle {
   /** Adds or replaces (same entity ID) an SP; returns the entity ID. */
   addSp(sp: RemoteSp): Promise<string>;
   removeSp(entityId: string): Promise<void>;
+  /**
+   * Makes the IdP compare the NameID of SP-initiated LogoutRequests exactly (as Entra does): a Format,
+   * NameQualifier or SPNameQualifier (null = must be absent) that differs gets a signed LogoutResponse
+   * Responder / RequestDenied, and the IdP session stays. `null` switches the check off.
+   */
+  setStrictLogout(rules: { format?: string | null; nameQualifier?: string | null; spNameQualifier?: string | null } | null): Promise<void>;
   rotateCertificate(opts?: RotateOptions): Promise<{ newCertificatePem: string }>;
   /** After rotateCertificate({ signWithNew: false }): start signing with the announced key. */
   completeRotation(opts?: { keepOld?: boolean }): Promise<void>;
@@ -453,6 +459,9 @@ class Instance implements IdpHandle {
       const first = parsed[0];
       if (!first) throw new Error('SP metadata holds no SP');
       md = first;
+      // SimpleSAMLphp turns an SP's WantAssertionsSigned="false" into "do not sign the assertion";
+      // Entra ignores that attribute and signs as its own Signing Option says: so does the harness.
+      delete md['saml20.sign.assertion'];
     }
     const entityId = sp.entityId ?? (typeof md['entityid'] === 'string' ? md['entityid'] : undefined);
     if (!entityId) throw new Error('RemoteSp needs entityId (or metadataXml with one)');
@@ -483,6 +492,10 @@ class Instance implements IdpHandle {
     this.sps.set(entityId, md);
     await this.writeSps();
     return entityId;
+  }
+
+  async setStrictLogout(rules: { format?: string | null; nameQualifier?: string | null; spNameQualifier?: string | null } | null): Promise<void> {
+    await writeAtomic(join(this.configDir, 'harness-strict-logout.json'), JSON.stringify(rules ?? {}));
   }
 
   async removeSp(entityId: string): Promise<void> {
@@ -535,7 +548,7 @@ class Instance implements IdpHandle {
   async launch(timeoutMs: number): Promise<void> {
     const child = spawn(
       'php',
-      ['-d', 'opcache.enable_cli=0', '-d', 'display_errors=stderr', '-S', `127.0.0.1:${this.port}`,
+      ['-d', 'opcache.enable_cli=0', '-d', 'display_errors=stderr', '-d', `auto_prepend_file=${join(TEMPLATE_DIR, 'strict-logout.php')}`, '-S', `127.0.0.1:${this.port}`,
         '-t', join(this.workDir, 'docroot')],
       {
         cwd: this.workDir,
