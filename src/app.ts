@@ -24,11 +24,11 @@ import { subaccountsApi } from './subaccounts/api.js';
 import { subaccountsPortal } from './subaccounts/portal.js';
 import { usersApi } from './users/api.js';
 import { usersPortal } from './users/portal.js';
-import { requireApiActor, requireSignedIn } from './web/access.js';
+import { requireApiActor, requireSignedIn, requireTwoFactorEnrolment } from './auth/http/access.js';
 import type { AppDeps } from './web/deps.js';
-import { installErrorHandling } from './web/errors.js';
+import { installApiErrorHandling, installErrorHandling } from './web/errors.js';
 import { installInputGuard, parseFormBody } from './web/input-guard.js';
-import { installSessionHook } from './web/session-hook.js';
+import { installSessionHook } from './auth/http/session-hook.js';
 import { proxyTrust } from './web/client-address.js';
 import { connectRateLimitRedis, rateLimitRedis } from './web/rate-limit-store.js';
 import { securityHeaders } from './web/security-headers.js';
@@ -163,22 +163,30 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
     await ssoPublicRoutes(scope, deps);
   });
 
-  // Signed-in portal.
-  await app.register(async (scope) => {
-    scope.addHook('preHandler', requireSignedIn(deps));
-    await usersPortal(scope, deps);
-    await subaccountsPortal(scope, deps);
-    await accountsPortal(scope, deps);
-    await auditPortal(scope, deps);
-    await tokensPortal(scope, deps);
-    await securityPortal(scope, deps);
-    await ssoPortal(scope, deps);
-    await scope.register(async (inner) => qrPortal(inner, deps, qr));
+  // Signed-in portal. My security stays reachable to an administrator who must enrol in 2FA first.
+  await app.register(async (signedIn) => {
+    signedIn.addHook('preHandler', requireSignedIn(deps));
+    await securityPortal(signedIn, deps);
+    await signedIn.register(async (scope) => {
+      scope.addHook('preHandler', requireTwoFactorEnrolment(deps));
+      await usersPortal(scope, deps);
+      await subaccountsPortal(scope, deps);
+      await accountsPortal(scope, deps);
+      await auditPortal(scope, deps);
+      await tokensPortal(scope, deps);
+      await ssoPortal(scope, deps);
+      await scope.register(async (inner) => qrPortal(inner, deps, qr));
+    });
   });
 
   // REST API.
   await app.register(
     async (api) => {
+      // Every API route resolves its caller from a bearer token only (see the session hook).
+      api.addHook('onRoute', (route) => {
+        route.config = { ...(route.config ?? {}), bearerOnly: true };
+      });
+      installApiErrorHandling(api);
       api.get('/openapi.json', { config: { anonymous: true }, schema: { hide: true } }, async () => app.swagger());
       await api.register(async (scope) => {
         // API answers are per-token data and some carry secrets (a new token): never cached.

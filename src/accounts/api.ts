@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { problemResponses } from '../web/api-schemas.js';
 import type { AppDeps } from '../web/deps.js';
-import { contextOf } from '../web/guards.js';
+import { contextOf } from '../auth/http/context.js';
 import { AccountView, UpdateAccountBody, type UpdateAccountInput } from './schemas.js';
 import { getAccountView, updateAccountSettings } from './service.js';
 

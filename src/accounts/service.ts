@@ -5,7 +5,7 @@ import { hashPassword } from '../auth/passwords.js';
 import type { Db } from '../db/database.js';
 import { AppError, forbidden, notFound } from '../platform/errors.js';
 import { newId, newSecret } from '../platform/ids.js';
-import type { ServiceContext } from '../platform/context.js';
+import type { ServiceContext } from '../auth/context.js';
 import { insertSubaccount } from '../subaccounts/store.js';
 import type { AccountView, UpdateAccountInput } from './schemas.js';
 import { getAccount, getAccountBySlug, insertAccount, updateAccount, type AccountRow } from './store.js';

@@ -4,10 +4,10 @@ import { hasPermission } from '../auth/permissions.js';
 import { forbidden } from '../platform/errors.js';
 import { html } from '../platform/html.js';
 import { EpochMillis, PageLimit } from '../platform/schema.js';
-import type { ServiceContext } from '../platform/context.js';
+import type { ServiceContext } from '../auth/context.js';
 import { problemResponses } from '../web/api-schemas.js';
 import type { AppDeps } from '../web/deps.js';
-import { contextOf } from '../web/guards.js';
+import { contextOf } from '../auth/http/context.js';
 import { portalPage } from '../web/page.js';
 import { listAudit, type AuditEntry } from './store.js';
 

@@ -1,7 +1,7 @@
 import { auditActor } from '../audit/actor.js';
 import { recordAudit } from '../audit/store.js';
 import { forbidden } from '../platform/errors.js';
-import type { ServiceContext } from '../platform/context.js';
+import type { ServiceContext } from './context.js';
 import { findVisibleUser } from '../users/service.js';
 import { updateSession } from './sessions.js';
 

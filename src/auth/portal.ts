@@ -14,7 +14,7 @@ import type { AppDeps } from '../web/deps.js';
 import { fieldError, textField } from '../web/forms.js';
 import { safeLocalPath } from '../platform/local-path.js';
 import { csrfField, publicPage } from '../web/page.js';
-import { ACCOUNT_COOKIE } from '../web/session-hook.js';
+import { ACCOUNT_COOKIE } from './http/session-hook.js';
 import { createSession, deleteSession, updateSession } from './sessions.js';
 import { signInWithPassword } from './signin.js';
 import { totpSecretOf } from './two-factor.js';

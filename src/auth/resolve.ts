@@ -1,20 +1,27 @@
 import type { Db } from '../db/database.js';
-import { getSubaccount, linkedUserIds } from '../subaccounts/store.js';
+import { getSubaccount, linkedUsers } from '../subaccounts/store.js';
 import { getUser } from '../users/store.js';
 import type { Actor } from './actor.js';
 import type { PrincipalKind } from './tables.js';
 
+export interface ResolvedPerson {
+  actor: Actor;
+  locale: string | null;
+  /** For team leaders and SSO subaccounts: the users they may work as, with names (the page switcher shows them). */
+  linkedUsers: Array<{ id: string; name: string }>;
+}
+
 /** The person behind a session with their language choice, from one read of their row; null when deleted meanwhile. */
-export async function resolvePerson(db: Db, accountId: string, kind: PrincipalKind, id: string): Promise<{ actor: Actor; locale: string | null } | null> {
+export async function resolvePerson(db: Db, accountId: string, kind: PrincipalKind, id: string): Promise<ResolvedPerson | null> {
   if (kind === 'subaccount') {
     const row = await getSubaccount(db, accountId, id);
     if (!row) return null;
-    const needsLinks = row.role === 'team_leader' || row.role === 'sso';
-    const actor: Actor = { kind: 'subaccount', accountId, id: row.id, name: row.name, role: row.role, isOwner: row.is_owner === 1, linkedUserIds: needsLinks ? await linkedUserIds(db, row.id) : [] };
-    return { actor, locale: row.locale };
+    const links = row.role === 'team_leader' || row.role === 'sso' ? await linkedUsers(db, row.id) : [];
+    const actor: Actor = { kind: 'subaccount', accountId, id: row.id, name: row.name, role: row.role, isOwner: row.is_owner === 1, linkedUserIds: links.map((u) => u.id) };
+    return { actor, locale: row.locale, linkedUsers: links };
   }
   const user = await getUser(db, accountId, id);
-  return user ? { actor: { kind: 'user', accountId, id: user.id, name: user.name }, locale: user.locale } : null;
+  return user ? { actor: { kind: 'user', accountId, id: user.id, name: user.name }, locale: user.locale, linkedUsers: [] } : null;
 }
 
 export async function resolveActor(db: Db, accountId: string, kind: PrincipalKind, id: string): Promise<Actor | null> {

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/store.js';
 import type { Db } from '../db/database.js';
 import { AppError, forbidden, notFound } from '../platform/errors.js';
 import { constantTimeEqual, newId, newSecret, sha256Hex } from '../platform/ids.js';
-import type { ServiceContext } from '../platform/context.js';
+import type { ServiceContext } from './context.js';
 import { getUser } from '../users/store.js';
 import type { Actor } from './actor.js';
 import { canAccessUser, hasPermission } from './permissions.js';

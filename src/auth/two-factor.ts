@@ -2,7 +2,7 @@ import { auditActor } from '../audit/actor.js';
 import { recordAudit } from '../audit/store.js';
 import type { Db } from '../db/database.js';
 import { AppError } from '../platform/errors.js';
-import type { ServiceContext } from '../platform/context.js';
+import type { ServiceContext } from './context.js';
 import type { Actor } from './actor.js';
 import { minutesFrom } from './attempts.js';
 import { checkSecondFactor, rememberEnrolmentStep } from './second-factor.js';

@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js';
 import { AppError, invalid, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { fieldNameProblem, MAX_CSV_ROWS, MAX_FIELD_NAME_LENGTH } from '../platform/input-limits.js';
-import type { ServiceContext } from '../platform/context.js';
+import type { ServiceContext } from '../auth/context.js';
 import { parseCsv } from './csv.js';
 import { contentFromFlat } from './form-input.js';
 import { parseCreateCode, type BulkJobView, type BulkRowResult } from './schemas.js';

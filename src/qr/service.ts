@@ -4,7 +4,7 @@ import { actorLabel } from '../auth/actor.js';
 import { seesAllUsers } from '../auth/permissions.js';
 import { AppError, invalid, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import type { ServiceContext } from '../platform/context.js';
+import type { ServiceContext } from '../auth/context.js';
 import type { Tx } from '../db/database.js';
 import type { Clock } from '../platform/clock.js';
 import type { UserFeature } from '../users/schemas.js';

@@ -2,7 +2,7 @@ import { auditActor } from '../audit/actor.js';
 import { recordAudit } from '../audit/store.js';
 import { hasPermission } from '../auth/permissions.js';
 import { forbidden } from '../platform/errors.js';
-import type { ServiceContext } from '../platform/context.js';
+import type { ServiceContext } from '../auth/context.js';
 import type { ScanSettingsInput } from './schemas.js';
 
 export interface ScanSettings {

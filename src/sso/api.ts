@@ -4,7 +4,7 @@ import { AppError, notFound } from '../platform/errors.js';
 import { PageLimit } from '../platform/schema.js';
 import { problemResponses } from '../web/api-schemas.js';
 import type { AppDeps } from '../web/deps.js';
-import { contextOf } from '../web/guards.js';
+import { contextOf } from '../auth/http/context.js';
 import { ConnectBody, ConnectionView, ImportMetadataBody, type ConnectInput, type ImportMetadataInput } from './schemas.js';
 import { connect, ensureConnection, finishSpKeyRotation, getConnectionView, readIdpMetadata, refreshMetadataNow, spEndpoints, spMetadataXml, startSpKeyRotation } from './service.js';
 import { getSsoLogEntry, listSsoLog, type SsoLogRow } from './store.js';

@@ -9,7 +9,7 @@ import { verifyCsrf } from '../web/csrf.js';
 import type { AppDeps } from '../web/deps.js';
 import { safeLocalPath } from '../platform/local-path.js';
 import { publicPage } from '../web/page.js';
-import { ACCOUNT_COOKIE } from '../web/session-hook.js';
+import { ACCOUNT_COOKIE } from '../auth/http/session-hook.js';
 import { handleSloMessage } from './logout.js';
 import type { SamlFailureCode } from './saml/failures.js';
 import { spEndpoints, spMetadataXml } from './service.js';

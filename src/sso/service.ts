@@ -5,7 +5,7 @@ import { getAccount } from '../accounts/store.js';
 import { hasPermission } from '../auth/permissions.js';
 import type { Config } from '../config.js';
 import { AppError, forbidden, notFound } from '../platform/errors.js';
-import type { ServiceContext } from '../platform/context.js';
+import type { ServiceContext } from '../auth/context.js';
 import { ENTRA_ATTRIBUTES, type AttributeNames } from './attributes.js';
 import { readCertificate } from './saml/certificates.js';
 import { fetchIdpMetadata, parseIdpMetadata, type IdpMetadata } from './saml/idp-metadata.js';

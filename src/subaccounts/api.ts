@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { IdParams, problemResponses } from '../web/api-schemas.js';
 import type { AppDeps } from '../web/deps.js';
-import { contextOf } from '../web/guards.js';
+import { contextOf } from '../auth/http/context.js';
 import { CreateSubaccountBody, SubaccountView, UpdateSubaccountBody, type CreateSubaccountInput, type UpdateSubaccountInput } from './schemas.js';
 import { createSubaccount, deleteSubaccount, getSubaccountView, listSubaccountViews, updateSubaccount } from './service.js';
 

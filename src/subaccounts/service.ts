@@ -6,7 +6,7 @@ import { deleteSessionsOf } from '../auth/sessions.js';
 import { AppError, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { Db } from '../db/database.js';
-import type { ServiceContext } from '../platform/context.js';
+import type { ServiceContext } from '../auth/context.js';
 import { listUsers } from '../users/store.js';
 import type { CreateSubaccountInput, SubaccountView, UpdateSubaccountInput } from './schemas.js';
 import { deleteSubaccountRow, getSubaccount, getSubaccountByEmail, insertSubaccount, linkedUserIds, linksBySubaccount, listSubaccounts, replaceLinks, updateSubaccountRow, type SubaccountRow } from './store.js';

@@ -30,6 +30,17 @@ export async function linkedUserIds(db: Db | Tx, subaccountId: string): Promise<
   return rows.map((r) => r.user_id);
 }
 
+/** The white-label users linked to a subaccount, with their names (one read for the sign-in and the page switcher). */
+export async function linkedUsers(db: Db | Tx, subaccountId: string): Promise<Array<{ id: string; name: string }>> {
+  return db
+    .selectFrom('subaccount_users')
+    .innerJoin('whitelabel_users', 'whitelabel_users.id', 'subaccount_users.user_id')
+    .select(['whitelabel_users.id as id', 'whitelabel_users.name as name'])
+    .where('subaccount_users.subaccount_id', '=', subaccountId)
+    .orderBy('whitelabel_users.name')
+    .execute();
+}
+
 export async function linksBySubaccount(db: Db | Tx, accountId: string): Promise<Map<string, string[]>> {
   const rows = await db.selectFrom('subaccount_users').select(['subaccount_id', 'user_id']).where('account_id', '=', accountId).execute();
   const bySubaccount = new Map<string, string[]>();

@@ -5,7 +5,7 @@ import { hashPassword } from '../auth/passwords.js';
 import { deleteSessionsOf, forgetActingUser } from '../auth/sessions.js';
 import { AppError, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import type { ServiceContext } from '../platform/context.js';
+import type { ServiceContext } from '../auth/context.js';
 import type { CreateUserInput, UpdateUserInput, UserView } from './schemas.js';
 import { deleteUserRow, getUser, getUserByName, getUserByUsername, insertUser, listUsers, updateUserRow, type UserRow } from './store.js';
 import { newSignInState, passwordChange } from '../auth/sign-in-state.js';

@@ -9,7 +9,6 @@ import type { AppDeps } from './deps.js';
 import { InputRefused } from './input-guard.js';
 import { portalPage, publicPage } from './page.js';
 
-const isApi = (request: FastifyRequest) => request.url.startsWith('/api/');
 
 /** Ajv's errors from Fastify's schema validation → our field paths and plain messages. */
 function fromValidation(error: FastifyError): AppError {
@@ -58,7 +57,7 @@ function pageTranslator(request: FastifyRequest): Translate {
   request.cookies ??= {};
   if (typeof request.t !== 'function') {
     const language = request.cookies[LANGUAGE_COOKIE];
-    request.locale = pickLocale(language, request.headers['accept-language'], request.account?.default_locale ?? 'en');
+    request.locale = pickLocale(language, request.headers['accept-language'], request.brand?.default_locale ?? 'en');
     request.t = translator(request.locale);
   }
   return request.t;
@@ -81,19 +80,34 @@ function pageMessage(t: Translate, error: AppError, raw: unknown): string {
   return error.detail ?? error.message;
 }
 
+function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
+  return reply.code(error.status).type('application/problem+json').send(toProblem(error));
+}
+
+/** The API scope's errors and unknown paths: RFC 7807 problem JSON, never a page. */
+export function installApiErrorHandling(api: FastifyInstance): void {
+  api.setErrorHandler(async (raw: FastifyError | AppError, request, reply: FastifyReply) => {
+    const error = toAppError(raw);
+    if (error.code === 'internal_error') request.log.error({ err: raw }, 'request failed');
+    return sendProblem(reply, error);
+  });
+  api.setNotFoundHandler(async (request) => {
+    throw new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+  });
+}
+
+/** Everywhere else: an error page (signed-in frame when there is one), or problem JSON when asked for. */
 export function installErrorHandling(app: FastifyInstance, deps: AppDeps): void {
   app.setErrorHandler(async (raw: FastifyError | AppError, request, reply: FastifyReply) => {
     const error = toAppError(raw);
     if (error.code === 'internal_error') request.log.error({ err: raw }, 'request failed');
-    if (isApi(request) || request.headers.accept === 'application/json') {
-      return reply.code(error.status).type('application/problem+json').send(toProblem(error));
-    }
+    if (request.headers.accept === 'application/json') return sendProblem(reply, error);
     if (error.code === 'authentication_required') return reply.redirect(`/login?returnTo=${encodeURIComponent(request.url)}`, 303);
     const t = pageTranslator(request);
     const message = pageMessage(t, error, raw);
     const body = () => html`<h1>${t('error.title')}</h1><p role="alert">${message}</p><p><a href="/">${t('error.back')}</a></p>`;
     const options = { title: t('error.title'), status: error.status };
-    return request.actor && request.actor.kind !== 'token' ? portalPage(request, reply, deps, options, body) : publicPage(request, reply, deps, options, body);
+    return request.chrome ? portalPage(request, reply, deps, options, body) : publicPage(request, reply, deps, options, body);
   });
   app.setNotFoundHandler(async (request) => {
     throw new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);

@@ -1,11 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AccountRow } from '../accounts/store.js';
-import { hasPermission } from '../auth/permissions.js';
 import { html, raw, type SafeHtml } from '../platform/html.js';
-import type { MessageKey } from '../platform/i18n.js';
-import { getUser, listUsers } from '../users/store.js';
 import { csrfToken } from './csrf.js';
 import type { AppDeps } from './deps.js';
+import type { PageBrand } from './request-context.js';
 import { PORTAL_CSS } from './styles.js';
 
 export interface PageOptions {
@@ -26,14 +23,14 @@ export function scriptNonce(reply: FastifyReply): string {
   return reply.cspNonce?.script ?? '';
 }
 
-function brandStyle(account: AccountRow | null, nonce: string): SafeHtml {
+function brandStyle(account: PageBrand | null, nonce: string): SafeHtml {
   const primary = account?.primary_color ?? '#1d4ed8';
   const accent = account?.accent_color ?? '#0f766e';
   // Colours were validated as #rrggbb when saved; escape anyway.
   return html`<style nonce="${nonce}">:root{--primary:${primary};--accent:${accent}}${raw(PORTAL_CSS)}</style>`;
 }
 
-function brand(account: AccountRow | null): SafeHtml {
+function brand(account: PageBrand | null): SafeHtml {
   return html`${account?.logo_url ? html`<img src="${account.logo_url}" alt="">` : ''}<span>${account?.name ?? 'Blanca'}</span>`;
 }
 
@@ -45,7 +42,7 @@ export function csrfField(token: string): SafeHtml {
 const LANGUAGE_SCRIPT = "document.getElementById('lang')?.addEventListener('change',function(){this.form.submit()});";
 
 function shell(request: FastifyRequest, reply: FastifyReply, title: string, inner: SafeHtml): string {
-  return `<!doctype html>${html`<html lang="${request.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${request.account?.name ?? 'Blanca'}</title>${brandStyle(request.account, styleNonce(reply))}</head><body>${inner}<script nonce="${scriptNonce(reply)}">${raw(LANGUAGE_SCRIPT)}</script></body></html>`.value}`;
+  return `<!doctype html>${html`<html lang="${request.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${request.brand?.name ?? 'Blanca'}</title>${brandStyle(request.brand, styleNonce(reply))}</head><body>${inner}<script nonce="${scriptNonce(reply)}">${raw(LANGUAGE_SCRIPT)}</script></body></html>`.value}`;
 }
 
 /** Every page carries CSRF tokens (and some a new secret): never stored by a browser or proxy. */
@@ -66,48 +63,37 @@ function languageSwitch(request: FastifyRequest, csrf: SafeHtml): SafeHtml {
 export function publicPage(request: FastifyRequest, reply: FastifyReply, deps: AppDeps, options: PageOptions, body: Body): FastifyReply {
   const csrf = csrfField(csrfToken(request, reply, deps.secretKey, deps.config.secureCookies));
   const inner = html`<a class="skip" href="#main">${request.t('app.skip')}</a>
-<header class="top"><span class="brand">${brand(request.account)}</span><span class="spacer"></span>${languageSwitch(request, csrf)}</header>
+<header class="top"><span class="brand">${brand(request.brand)}</span><span class="spacer"></span>${languageSwitch(request, csrf)}</header>
 <main id="main" class="login">${options.flash ? html`<div class="flash" role="status">${options.flash}</div>` : ''}${body(csrf)}</main>`;
   return sendPage(request, reply, options, inner);
 }
 
 /** Signed-in pages: navigation by permission, the acting-as banner and the user switcher. */
 export async function portalPage(request: FastifyRequest, reply: FastifyReply, deps: AppDeps, options: PageOptions, body: Body): Promise<FastifyReply> {
-  const actor = request.actor;
-  if (!actor || actor.kind === 'token') throw new Error('portalPage needs a signed-in person');
+  const chrome = request.chrome;
+  if (!chrome) throw new Error('portalPage needs a signed-in person');
   const csrf = csrfField(csrfToken(request, reply, deps.secretKey, deps.config.secureCookies));
   const t = request.t;
-  const nav: Array<{ href: string; key: MessageKey; show: boolean }> = [
-    { href: '/users', key: 'nav.users', show: actor.kind === 'subaccount' },
-    { href: '/codes', key: 'nav.codes', show: true },
-    { href: '/subaccounts', key: 'nav.subaccounts', show: hasPermission(actor, 'subaccounts.manage') },
-    { href: '/settings', key: 'nav.settings', show: hasPermission(actor, 'account.manage') },
-    { href: '/audit', key: 'nav.audit', show: hasPermission(actor, 'audit.read') },
-    { href: '/tokens', key: 'nav.tokens', show: true },
-    { href: '/security', key: 'nav.security', show: true },
-  ];
-  const actingId = request.session?.acting_user_id ?? null;
-  const acting = actingId ? await getUser(deps.db, actor.accountId, actingId) : undefined;
-  const switchable = actor.kind === 'subaccount' && (actor.role === 'team_leader' || actor.role === 'sso') ? await listUsers(deps.db, actor.accountId, actor.linkedUserIds) : [];
+  const { actingAs, switchable } = chrome;
   const banner =
-    acting || switchable.length > 0
+    actingAs || switchable.length > 0
       ? html`<div class="banner">
-  ${acting ? html`<strong>${t('switcher.actingAs', { name: acting.name })}</strong>` : ''}
+  ${actingAs ? html`<strong>${t('switcher.actingAs', { name: actingAs.name })}</strong>` : ''}
   ${switchable.length > 0
     ? html`<form method="post" action="/act-as" class="actions">${csrf}<label for="switch-user">${t('switcher.label')}</label>
-      <select id="switch-user" name="userId">${switchable.map((u) => html`<option value="${u.id}"${u.id === actingId ? html` selected` : ''}>${u.name}</option>`)}</select>
+      <select id="switch-user" name="userId">${switchable.map((u) => html`<option value="${u.id}"${u.id === actingAs?.id ? html` selected` : ''}>${u.name}</option>`)}</select>
       <button type="submit" class="secondary">${t('switcher.go')}</button></form>`
     : ''}
-  ${acting && actor.kind === 'subaccount' && (actor.role === 'admin' || actor.role === 'manager') ? html`<form method="post" action="/act-as/stop">${csrf}<button type="submit" class="secondary">${t('switcher.stop')}</button></form>` : ''}
+  ${actingAs && chrome.canStopActing ? html`<form method="post" action="/act-as/stop">${csrf}<button type="submit" class="secondary">${t('switcher.stop')}</button></form>` : ''}
 </div>`
       : '';
   const inner = html`<a class="skip" href="#main">${t('app.skip')}</a>
-<header class="top"><a class="brand" href="/">${brand(request.account)}</a><span class="spacer"></span>
-  <span>${actor.name}</span>${languageSwitch(request, csrf)}
+<header class="top"><a class="brand" href="/">${brand(request.brand)}</a><span class="spacer"></span>
+  <span>${chrome.personName}</span>${languageSwitch(request, csrf)}
   <form method="post" action="/logout">${csrf}<button type="submit" class="link">${t('nav.signout')}</button></form></header>
 ${banner}
 <div class="layout"><nav class="side" aria-label="Main"><ul>
-${nav.filter((n) => n.show).map((n) => html`<li><a href="${n.href}"${options.current === n.href ? html` aria-current="page"` : ''}>${t(n.key)}</a></li>`)}
+${chrome.nav.map((n) => html`<li><a href="${n.href}"${options.current === n.href ? html` aria-current="page"` : ''}>${t(n.label)}</a></li>`)}
 </ul></nav>
 <main id="main" tabindex="-1">${options.flash ? html`<div class="flash" role="status">${options.flash}</div>` : ''}${body(csrf)}</main></div>`;
   return sendPage(request, reply, options, inner);

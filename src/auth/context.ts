@@ -1,4 +1,4 @@
-import type { Actor } from '../auth/actor.js';
+import type { Actor } from './actor.js';
 import type { Db } from '../db/database.js';
 
 /** What every domain service call receives: storage, the time, and who asks. */

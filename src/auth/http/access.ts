@@ -1,12 +1,10 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { totpSecretOf } from '../auth/two-factor.js';
-import { AppError } from '../platform/errors.js';
-import { verifyCsrf } from './csrf.js';
-import type { AppDeps } from './deps.js';
+import { totpSecretOf } from '../two-factor.js';
+import { AppError } from '../../platform/errors.js';
+import { verifyCsrf } from '../../web/csrf.js';
+import type { AppDeps } from '../../web/deps.js';
 
-const TWO_FACTOR_SETUP_PATHS = ['/security', '/logout', '/language'];
-
-/** Portal scope: a signed-in person, a valid CSRF token on every form post, enforced 2FA. */
+/** Portal scope: a signed-in person and a valid CSRF token on every form post. */
 export function requireSignedIn(deps: AppDeps): preHandlerAsyncHookHandler {
   return async function (request: FastifyRequest, reply: FastifyReply) {
     const actor = request.actor;
@@ -15,10 +13,18 @@ export function requireSignedIn(deps: AppDeps): preHandlerAsyncHookHandler {
       return reply.redirect(`/login?returnTo=${encodeURIComponent(request.url)}`, 303);
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') verifyCsrf(request, deps.secretKey);
-    const mustEnroll = request.account?.require_admin_2fa === 1 && actor.kind === 'subaccount' && actor.role === 'admin';
-    if (mustEnroll && !TWO_FACTOR_SETUP_PATHS.some((p) => request.url.startsWith(p))) {
-      if (!(await totpSecretOf(deps.db, 'subaccount', actor.accountId, actor.id))) return reply.redirect('/security?required=1', 303);
-    }
+  };
+}
+
+/**
+ * Portal scope of everything but My security: where the account requires administrators to use
+ * two-factor authentication, an administrator without it is sent to enrol first.
+ */
+export function requireTwoFactorEnrolment(deps: AppDeps): preHandlerAsyncHookHandler {
+  return async function (request: FastifyRequest, reply: FastifyReply) {
+    const actor = request.actor;
+    const mustEnroll = request.account?.require_admin_2fa === 1 && actor?.kind === 'subaccount' && actor.role === 'admin';
+    if (mustEnroll && !(await totpSecretOf(deps.db, 'subaccount', actor.accountId, actor.id))) return reply.redirect('/security?required=1', 303);
   };
 }
 

@@ -1,11 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { getAccount, getAccountBySlug, type AccountRow } from '../accounts/store.js';
-import { resolvePerson } from '../auth/resolve.js';
-import { validateSessionToken } from '../auth/sessions.js';
-import { resolveApiToken } from '../auth/tokens.js';
-import { pickLocale, translator } from '../platform/i18n.js';
-import { LANGUAGE_COOKIE, SESSION_COOKIE } from './cookies.js';
-import type { AppDeps } from './deps.js';
+import { getAccount, getAccountBySlug, type AccountRow } from '../../accounts/store.js';
+import { resolvePerson } from '../resolve.js';
+import { pageChrome } from './page-chrome.js';
+import './request-context.js';
+import { validateSessionToken } from '../sessions.js';
+import { resolveApiToken } from '../tokens.js';
+import { pickLocale, translator } from '../../platform/i18n.js';
+import { LANGUAGE_COOKIE, SESSION_COOKIE } from '../../web/cookies.js';
+import type { AppDeps } from '../../web/deps.js';
 
 export const ACCOUNT_COOKIE = 'blanca_account';
 
@@ -22,13 +24,21 @@ async function anonymousAccount(deps: AppDeps, request: FastifyRequest): Promise
 }
 
 /**
- * Resolves who is asking, once per request: an API bearer token under /api/,
- * otherwise the session cookie. A session waiting for its second factor has no actor.
+ * Resolves who is asking, once per request: on API routes (route config `bearerOnly`, set by the
+ * API scope) a bearer token and never a cookie; elsewhere the session cookie. A session waiting for
+ * its second factor has no actor.
  */
 export function installSessionHook(app: FastifyInstance, deps: AppDeps): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('session', null);
   app.decorateRequest('account', null);
+  // The page layout (web/) brands itself with the account without knowing the accounts domain.
+  app.decorateRequest('brand', {
+    getter(this: FastifyRequest) {
+      return this.account;
+    },
+  });
+  app.decorateRequest('chrome', null);
   app.decorateRequest('locale', 'en');
   app.decorateRequest('t', undefined as never);
 
@@ -39,8 +49,8 @@ export function installSessionHook(app: FastifyInstance, deps: AppDeps): void {
     const ttlMs = deps.config.SESSION_TTL_HOURS * 3600_000;
     const authorization = request.headers.authorization;
     let personChoice: string | null = null;
-    if (request.url.startsWith('/api/') && authorization?.startsWith('Bearer ')) {
-      request.actor = await resolveApiToken(deps.db, authorization.slice(7).trim(), now);
+    if (request.routeOptions.config?.bearerOnly) {
+      if (authorization?.startsWith('Bearer ')) request.actor = await resolveApiToken(deps.db, authorization.slice(7).trim(), now);
     } else {
       const token = request.cookies[SESSION_COOKIE];
       const session = token ? await validateSessionToken(deps.db, token, now, ttlMs) : null;
@@ -50,6 +60,7 @@ export function installSessionHook(app: FastifyInstance, deps: AppDeps): void {
           const person = await resolvePerson(deps.db, session.account_id, session.principal_kind, session.principal_id);
           request.actor = person?.actor ?? null;
           personChoice = person?.locale ?? null;
+          if (person) request.chrome = await pageChrome(deps.db, person, session.acting_user_id);
         }
       }
     }
