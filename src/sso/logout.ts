@@ -29,7 +29,8 @@ export async function idpLogoutUrl(deps: SsoDeps, account: AccountRow, session: 
   return url;
 }
 
-export type SloResult = { kind: 'redirect'; url: string } | { kind: 'failed'; message: string };
+/** confirmed: a LogoutResponse from the IdP that verified (the caller ends the browser's session too). */
+export type SloResult = { kind: 'redirect'; url: string; confirmed?: boolean } | { kind: 'failed'; message: string };
 
 export async function handleSloMessage(deps: SsoDeps, account: AccountRow, message: IncomingSamlMessage, hasRequest: boolean, now: Date): Promise<SloResult> {
   const connection = await getConnection(deps.db, account.id);
@@ -45,7 +46,7 @@ export async function handleSloMessage(deps: SsoDeps, account: AccountRow, messa
       return { kind: 'redirect', url: '/login' };
     }
     await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_response', outcome: 'success', person: null, summary: 'The IdP confirmed the single logout.', fix: null, failure_code: null, xml: response.xml, attributes: null, mapping: null }, now);
-    return { kind: 'redirect', url: '/login' };
+    return { kind: 'redirect', url: '/login', confirmed: true };
   }
 
   const received = await validateLogoutRequest(common);

@@ -10,6 +10,7 @@ import type { AppDeps } from '../web/deps.js';
 import { safeLocalPath } from '../platform/local-path.js';
 import { publicPage } from '../web/page.js';
 import { ACCOUNT_COOKIE } from '../auth/http/session-hook.js';
+import { deleteSession } from '../auth/sessions.js';
 import { handleSloMessage } from './logout.js';
 import type { SamlFailureCode } from './saml/failures.js';
 import { spEndpoints, spMetadataXml } from './service.js';
@@ -108,11 +109,28 @@ export async function ssoPublicRoutes(app: FastifyInstance, deps: AppDeps): Prom
     const form = (request.body ?? {}) as { SAMLRequest?: string; SAMLResponse?: string; RelayState?: string };
     const query = request.query as Record<string, unknown>;
     const message = request.method === 'POST' ? { binding: 'post' as const, form } : { binding: 'redirect' as const, rawQuery };
-    const hasRequest = request.method === 'POST' ? typeof form.SAMLRequest === 'string' : typeof query.SAMLRequest === 'string';
+    const fields = request.method === 'POST' ? (form as Record<string, unknown>) : query;
+    const hasRequest = typeof fields.SAMLRequest === 'string';
+    // No SAML message: any site can send a browser here, so nothing changes; the person may sign
+    // out with the portal's own form (POST /logout with a CSRF token).
+    if (!hasRequest && typeof fields.SAMLResponse !== 'string') return signOutPage(request, reply);
     const result = await handleSloMessage(sso, account, message, hasRequest, deps.clock.now());
     if (result.kind === 'failed') throw new AppError('validation_failed', result.message);
-    if (!hasRequest && request.session) reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    // The IdP's verified confirmation of a logout Blanca started: /logout already deleted the
+    // session; should this browser still carry a live one, it ends too. Unverified answers change nothing.
+    if (result.confirmed && request.session) {
+      await deleteSession(deps.db, request.session.id);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    }
     return reply.redirect(result.url, 303);
+  }
+
+  function signOutPage(request: FastifyRequest, reply: FastifyReply) {
+    const t = request.t;
+    return publicPage(request, reply, deps, { title: t('sso.signOutTitle') }, (csrf) => html`
+<h1>${t('sso.signOutTitle')}</h1>
+${request.session ? html`<p>${t('sso.signOutConfirm')}</p>
+<form method="post" action="/logout" class="stack">${csrf}<div class="actions"><button type="submit">${t('nav.signout')}</button></div></form>` : html`<p>${t('sso.signedOut')}</p><p><a class="button" href="/login">${t('login.title')}</a></p>`}`);
   }
   app.get<{ Params: SlugParams }>('/sso/:slug/slo', { onRequest: limits }, slo);
   app.post<{ Params: SlugParams }>('/sso/:slug/slo', { onRequest: limits }, slo);

@@ -26,6 +26,12 @@ export class PortalClient {
     return this.cookies.get(name);
   }
 
+  /** Gives the client a cookie, e.g. a session made directly in the database or an old one kept. */
+  setCookie(name: string, value: string): this {
+    this.cookies.set(name, value);
+    return this;
+  }
+
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
