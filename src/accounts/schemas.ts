@@ -8,7 +8,7 @@ export const Locale = Type.Union(LOCALES.map((l) => Type.Literal(l)));
 export const UpdateAccountBody = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 80, pattern: '\\S', errorMessage: 'Enter a name of 1 to 80 characters.' })),
-    logoUrl: Type.Optional(Nullable(Type.String({ maxLength: 2048, pattern: '^(https://|/)', errorMessage: 'Use an https:// address or a path on this site.' }))),
+    logoUrl: Type.Optional(Nullable(Type.String({ maxLength: 2048, pattern: '^(https://[^/\\\\\\s]|/(?![/\\\\]))\\S*$', errorMessage: 'Use an https:// address or a path on this site (not //host or http://).' }))),
     primaryColor: Type.Optional(Color),
     accentColor: Type.Optional(Color),
     requireAdmin2fa: Type.Optional(Type.Boolean({ description: 'Administrators must use two-factor authentication' })),

@@ -5,6 +5,7 @@ import type { ApiTokensTable, SecondFactorStateTable, SessionsTable, SignInThrot
 import type { InstanceSettingsTable } from './instance-settings.js';
 import type { QrAccountSettingsTable, QrBulkJobsTable, QrBulkRowsTable, QrCodeTagsTable, QrCodesTable, QrScansTable } from '../qr/tables.js';
 import type { SsoConnectionsTable, SsoGroupMappingsTable, SsoLogTable, SsoLogWindowsTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
+import type { LogosTable } from '../logos/tables.js';
 import type { SubaccountUsersTable, SubaccountsTable } from '../subaccounts/tables.js';
 import type { WhitelabelUsersTable } from '../users/tables.js';
 
@@ -32,6 +33,7 @@ export interface Database {
   qr_account_settings: QrAccountSettingsTable;
   qr_bulk_jobs: QrBulkJobsTable;
   qr_bulk_rows: QrBulkRowsTable;
+  logos: LogosTable;
 }
 
 export type Db = Kysely<Database>;

@@ -5,6 +5,8 @@ import { newId } from '../platform/ids.js';
 import { fieldPath } from '../platform/validation.js';
 import { CODE_KINDS, CODE_STATUSES } from '../qr/schemas.js';
 import { SUBACCOUNT_ROLES } from '../subaccounts/schemas.js';
+import { cleanLogoDataUrl } from '../logos/service.js';
+import { getLogo, logoDataUrl, putLogo } from '../logos/store.js';
 
 /**
  * `blanca account export SLUG > file.json` / `blanca account import < file.json`: one account's
@@ -93,6 +95,11 @@ export async function exportAccount(db: Db, slug: string, now: Date): Promise<Ac
     db.selectFrom('qr_codes').selectAll().where('account_id', '=', account.id).orderBy('created_at').orderBy('id').execute(),
     db.selectFrom('qr_code_tags').selectAll().where('account_id', '=', account.id).orderBy('code_id').orderBy('tag').execute(),
   ]);
+  const logos = new Map<string, string>();
+  for (const hash of new Set(codes.map((c) => c.logo_hash).filter((h): h is string => h !== null))) {
+    const logo = await getLogo(db, account.id, hash);
+    if (logo) logos.set(hash, logoDataUrl(logo));
+  }
   return {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
@@ -119,7 +126,8 @@ export async function exportAccount(db: Db, slug: string, now: Date): Promise<Ac
       name: c.name,
       contentType: c.content_type,
       content: JSON.parse(c.content) as unknown,
-      design: JSON.parse(c.design) as unknown,
+      // The file stays self-contained: a stored logo goes back into the design as a data URL.
+      design: { ...(JSON.parse(c.design) as Record<string, unknown>), ...(c.logo_hash && logos.has(c.logo_hash) ? { logo: logos.get(c.logo_hash) } : {}) },
       folder: c.folder,
       status: c.status,
       expiresAt: c.expires_at,
@@ -187,9 +195,18 @@ export async function importAccount(db: Db, data: unknown, now: Date, options: {
     }
     for (const c of x.codes) {
       const id = newId();
+      // A logo in the file is cleaned like an upload and stored once by hash (src/logos).
+      const { logo: logoUrl, ...design } = (c.design ?? {}) as Record<string, unknown>;
+      let logoHash: string | null = null;
+      if (typeof logoUrl === 'string') {
+        const cleaned = await cleanLogoDataUrl(logoUrl);
+        if (!cleaned.ok) throw new Error(`code "${c.name}": ${cleaned.message}`);
+        await putLogo(tx, accountId, cleaned.logo, new Date(at));
+        logoHash = cleaned.logo.hash;
+      }
       await tx
         .insertInto('qr_codes')
-        .values({ id, account_id: accountId, user_id: mapUser(c.userId), kind: c.kind, short_code: c.shortCode, name: c.name, content_type: c.contentType, content: JSON.stringify(c.content), design: JSON.stringify(c.design), folder: c.folder, status: c.status, expires_at: c.expiresAt, created_by: c.createdBy, created_at: c.createdAt, updated_at: c.updatedAt })
+        .values({ id, account_id: accountId, user_id: mapUser(c.userId), kind: c.kind, short_code: c.shortCode, name: c.name, content_type: c.contentType, content: JSON.stringify(c.content), design: JSON.stringify(design), logo_hash: logoHash, folder: c.folder, status: c.status, expires_at: c.expiresAt, created_by: c.createdBy, created_at: c.createdAt, updated_at: c.updatedAt })
         .execute();
       for (const tag of c.tags) await tx.insertInto('qr_code_tags').values({ code_id: id, account_id: accountId, tag }).execute();
     }

@@ -8,6 +8,7 @@ import { IdParams, problemResponses } from '../web/api-schemas.js';
 import type { AppDeps } from '../web/deps.js';
 import { contextOf } from '../auth/http/context.js';
 import { getBulkJob, startBulkJob } from './bulk.js';
+import { storedLogoOf } from './service.js';
 import { checkSize } from './images.js';
 import type { QrModule } from './module.js';
 import {
@@ -68,7 +69,7 @@ export function filename(name: string, extension: string): string {
 export async function sendCodeImage(ctx: ServiceContext, qr: QrModule, request: FastifyRequest, reply: FastifyReply, codeId: string, query: ImageQueryType): Promise<FastifyReply> {
   const { code, user } = await findVisibleCode(ctx, codeId);
   const size = checkSize(query.format, query.size);
-  const image = await qr.images.render(payloadOf(qr.runtime, code, user), designOf(code), query.format, size);
+  const image = await qr.images.render(payloadOf(qr.runtime, code, user), designOf(code), query.format, size, storedLogoOf(ctx, code));
   reply.header('etag', image.etag).header('cache-control', 'private, no-cache');
   if (request.headers['if-none-match'] === image.etag) return reply.code(304).send();
   if (query.download) reply.header('content-disposition', `attachment; filename="${filename(code.name, query.format)}"`);

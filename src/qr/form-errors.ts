@@ -29,7 +29,8 @@ const FIXED: Record<string, MessageKey> = {
   'A WEP key has 5 or 13 characters, or 10 or 26 hexadecimal digits.': 'qr.error.wepKey',
   'An open network has no password; choose WPA or WEP to use one.': 'qr.error.openPassword',
   'End must be after the start.': 'qr.error.eventEnd',
-  'Logo must be a PNG or SVG image.': 'qr.error.logoFormat',
+  'Logo must be a PNG, JPEG, WebP or SVG image.': 'qr.error.logoFormat',
+  'Logo is not a valid image file.': 'qr.error.logoInvalid',
   'Logo is empty.': 'qr.error.logoEmpty',
   'Logo is not a valid PNG file.': 'qr.error.logoPng',
   'Logo is not an SVG file.': 'qr.error.logoSvg',
@@ -49,6 +50,7 @@ const FIXED: Record<string, MessageKey> = {
 const PATTERNS: Array<[RegExp, MessageKey, string[]]> = [
   [/^This is too much for one QR code: (\d+) bytes once encoded, at most (\d+)\./, 'qr.error.tooMuch', ['bytes', 'max']],
   [/^Logo must be at most (\d+) KB\.$/, 'qr.error.logoSize', ['max']],
+  [/^Logo must be at most (\d+) × (\d+) pixels\.$/, 'qr.error.logoPixels', ['width', 'height']],
 ];
 
 const COLOUR_PATTERN = '^#[0-9a-fA-F]{6}$';

@@ -164,7 +164,7 @@ export function designFields(design: QrDesign, hasLogo: boolean, errors: FieldEr
   ${designSelect(t, 'finderStyle', design.finderStyle ?? 'square')}
   </div>
   <div><label for="f-d.logo">${logo.label}</label><p class="hint" id="f-d.logo-hint">${logo.hint}</p>
-  <input id="f-d.logo" name="d.logo" type="file" accept="image/png,image/svg+xml" aria-describedby="f-d.logo-hint${logoError ? ' f-d.logo-error' : ''}"${logoError ? html` aria-invalid="true"` : ''}>
+  <input id="f-d.logo" name="d.logo" type="file" accept="image/png,image/jpeg,image/webp,image/svg+xml" aria-describedby="f-d.logo-hint${logoError ? ' f-d.logo-error' : ''}"${logoError ? html` aria-invalid="true"` : ''}>
   ${logoError ? html`<p class="field-error" id="f-d.logo-error">${logoError}</p>` : ''}
   ${hasLogo ? html`<label class="checkbox" for="f-d.removeLogo"><input type="checkbox" id="f-d.removeLogo" name="d.removeLogo" value="true"> ${t('qr.removeLogo')}</label>` : ''}</div>
 </fieldset>`;

@@ -37,14 +37,16 @@ export class ImageCache {
 
   constructor(private readonly maxBytes = 64 * 1024 * 1024) {}
 
-  async render(payload: string, design: QrDesign, format: ImageFormat, size: number): Promise<RenderedImage> {
-    const digest = createHash('sha256').update(payload).update('\0').update(JSON.stringify(design)).update(`\0${format}\0${size}`).digest('base64url');
+  /** `logo`: the stored logo by hash; its bytes are read only when the image is not cached. */
+  async render(payload: string, design: QrDesign, format: ImageFormat, size: number, logo?: { hash: string; dataUrl: () => Promise<string> }): Promise<RenderedImage> {
+    const digest = createHash('sha256').update(payload).update('\0').update(JSON.stringify(design)).update(`\0${logo?.hash ?? ''}\0${format}\0${size}`).digest('base64url');
     const hit = this.entries.get(digest);
     if (hit) {
       this.entries.delete(digest);
       this.entries.set(digest, hit);
       return hit;
     }
+    if (logo) design = { ...design, logo: await logo.dataUrl() };
     const body =
       format === 'png' ? renderPng(payload, design, { size }) : format === 'svg' ? Buffer.from(renderSvg(payload, design, { size }), 'utf8') : await renderPdf(payload, design, { sizeMm: size });
     const image = { body, contentType: CONTENT_TYPES[format], etag: `"${digest.slice(0, 27)}"` };

@@ -7,6 +7,8 @@ import { newId } from '../platform/ids.js';
 import type { ServiceContext } from '../auth/context.js';
 import type { Tx } from '../db/database.js';
 import type { Clock } from '../platform/clock.js';
+import { cleanLogoDataUrl } from '../logos/service.js';
+import { getLogo, logoDataUrl, putLogo, type StoredLogo } from '../logos/store.js';
 import type { UserFeature } from '../users/schemas.js';
 import { findVisibleUser, visibleUsers } from '../users/service.js';
 import { getUser, listUsers, lockUserRow, type UserRow } from '../users/store.js';
@@ -39,8 +41,31 @@ export function payloadOf(runtime: Pick<QrRuntime, 'publicUrl'>, code: Pick<Code
   return encodeContent(JSON.parse(code.content) as QrContent);
 }
 
+/** The saved design, without the logo: its bytes live in `logos` (see storedLogoOf). */
 export function designOf(code: Pick<CodeWithTags, 'design'>): QrDesign {
-  return JSON.parse(code.design) as QrDesign;
+  const { logo: _inline, ...design } = JSON.parse(code.design) as QrDesign;
+  return design;
+}
+
+/** The code's logo for rendering, read from `logos` by hash only when an image is drawn. */
+export function storedLogoOf(ctx: ServiceContext, code: Pick<CodeWithTags, 'account_id' | 'logo_hash'>): { hash: string; dataUrl: () => Promise<string> } | undefined {
+  const hash = code.logo_hash;
+  if (!hash) return undefined;
+  return {
+    hash,
+    dataUrl: async () => {
+      const logo = await getLogo(ctx.db, code.account_id, hash);
+      if (!logo) throw new Error(`logo ${hash} of code missing`);
+      return logoDataUrl(logo);
+    },
+  };
+}
+
+/** A logo sent as a data URL → cleaned, hashed bytes (PNG or JPEG), or a 400 naming design.logo. */
+async function cleanInputLogo(dataUrl: string): Promise<StoredLogo> {
+  const cleaned = await cleanLogoDataUrl(dataUrl);
+  if (!cleaned.ok) throw invalid('design.logo', cleaned.message);
+  return cleaned.logo;
 }
 
 export function isExpired(code: Pick<CodeWithTags, 'expires_at'>, now: Date): boolean {
@@ -48,7 +73,7 @@ export function isExpired(code: Pick<CodeWithTags, 'expires_at'>, now: Date): bo
 }
 
 export function toCodeView(runtime: Pick<QrRuntime, 'publicUrl'>, code: CodeWithTags, user: Pick<UserRow, 'short_domain'> | undefined, now: Date): CodeView {
-  const { logo, ...design } = designOf(code);
+  const design = designOf(code);
   const content = JSON.parse(code.content) as QrContent;
   return {
     id: code.id,
@@ -58,7 +83,7 @@ export function toCodeView(runtime: Pick<QrRuntime, 'publicUrl'>, code: CodeWith
     contentType: code.content_type,
     content,
     design,
-    hasLogo: logo !== undefined,
+    hasLogo: code.logo_hash !== null,
     shortCode: code.short_code,
     shortUrl: code.short_code ? shortUrlOf(runtime, user, code.short_code) : null,
     destination: code.kind === 'dynamic' ? encodeContent(content) : null,
@@ -173,7 +198,8 @@ export async function createCode(ctx: ServiceContext, runtime: QrRuntime, input:
   if (usesDesign(input.design)) requireFeature(user, 'design', 'Design');
   const content = input.content as QrContent;
   checkKindRules(input.kind, content, input);
-  const design = input.design ?? {};
+  const { logo: logoInput, ...design } = input.design ?? {};
+  const logo = logoInput ? await cleanInputLogo(logoInput) : null;
   const nowMs = ctx.now.getTime();
   const id = newId();
   const code: CodeWithTags = {
@@ -186,6 +212,7 @@ export async function createCode(ctx: ServiceContext, runtime: QrRuntime, input:
     content_type: content.type,
     content: JSON.stringify(content),
     design: JSON.stringify(design),
+    logo_hash: logo?.hash ?? null,
     folder: input.folder?.trim() || null,
     status: input.status ?? 'active',
     expires_at: parseInstant(input.expiresAt) ?? null,
@@ -208,8 +235,9 @@ export async function createCode(ctx: ServiceContext, runtime: QrRuntime, input:
       while (await shortCodeTaken(tx, shortCode)) shortCode = newShortCode();
       code.short_code = shortCode;
     }
-    checkFits(payloadOf(runtime, code, user), design);
+    checkFits(payloadOf(runtime, code, user), logo ? { ...design, logo: logoDataUrl(logo) } : design);
     const { tags, ...row } = code;
+    if (logo) await putLogo(tx, user.account_id, logo, ctx.now);
     await insertCode(tx, row, tags);
     await recordAudit(tx, { accountId: user.account_id, actor: auditActor(ctx.actor), action: 'qr.create', object: { type: 'qr_code', id, label: code.name }, detail: { userId: user.id, kind: code.kind, contentType: code.content_type, shortCode: code.short_code } }, ctx.now);
     await options.inTransaction?.(tx, code);
@@ -224,18 +252,24 @@ export async function updateCode(ctx: ServiceContext, runtime: QrRuntime, codeId
   checkKindRules(existing.kind, input.content as QrContent | undefined, input);
   if (usesDesign(input.design)) requireFeature(user, 'design', 'Design');
   let design = designOf(existing);
+  // undefined: keep the saved logo; null: remove it; a data URL: a new logo.
+  let newLogo: StoredLogo | null | undefined;
   if (input.design) {
-    const merged: Record<string, unknown> = { ...design, ...input.design };
-    if (input.design.logo === null) delete merged.logo;
+    const { logo: logoInput, ...changes } = input.design;
+    const merged: Record<string, unknown> = { ...design, ...changes };
     const checked = validateDesign(merged);
     if (!checked.ok) throw new AppError('validation_failed', checked.errors.map((e) => `design.${e.path}: ${e.message}`).join('; '), checked.errors.map((e) => ({ path: `design.${e.path}`, message: e.message })));
     design = checked.design;
+    if (logoInput === null) newLogo = null;
+    else if (typeof logoInput === 'string') newLogo = await cleanInputLogo(logoInput);
   }
-  checkFits(payloadOf(runtime, { ...existing, content: JSON.stringify(content) }, user), design);
+  const logoHash = newLogo === undefined ? existing.logo_hash : (newLogo?.hash ?? null);
+  const logoForFit = newLogo ? logoDataUrl(newLogo) : logoHash ? 'stored' : undefined;
+  checkFits(payloadOf(runtime, { ...existing, content: JSON.stringify(content) }, user), logoForFit ? { ...design, logo: logoForFit } : design);
   const changes = {
     ...(input.name !== undefined ? { name: input.name.trim() } : {}),
     ...(input.content !== undefined ? { content: JSON.stringify(content), content_type: content.type } : {}),
-    ...(input.design !== undefined ? { design: JSON.stringify(design) } : {}),
+    ...(input.design !== undefined ? { design: JSON.stringify(design), logo_hash: logoHash } : {}),
     ...(input.folder !== undefined ? { folder: input.folder?.trim() || null } : {}),
     ...(input.status !== undefined ? { status: input.status } : {}),
     ...(input.expiresAt !== undefined ? { expires_at: parseInstant(input.expiresAt) ?? null } : {}),
@@ -247,6 +281,7 @@ export async function updateCode(ctx: ServiceContext, runtime: QrRuntime, codeId
   }
   if (input.status !== undefined && input.status !== existing.status) detail.status = input.status;
   await ctx.db.transaction().execute(async (tx) => {
+    if (newLogo) await putLogo(tx, existing.account_id, newLogo, ctx.now);
     await updateCodeRow(tx, existing.account_id, existing.id, changes);
     if (input.tags !== undefined) await replaceTags(tx, existing.account_id, existing.id, [...new Set(input.tags.map((t) => t.trim()))]);
     const action = input.status === 'paused' && existing.status !== 'paused' ? 'qr.pause' : input.status === 'active' && existing.status === 'paused' ? 'qr.resume' : 'qr.update';

@@ -15,8 +15,10 @@ export interface QrCodesTable {
   content_type: string;
   /** JSON of the validated QrContent; for a dynamic code its URL is the redirect destination. */
   content: string;
-  /** JSON of the validated QrDesign (may hold a logo data URL, so never read on the redirect path). */
+  /** JSON of the validated QrDesign, without the logo (see logo_hash). */
   design: string;
+  /** sha256 of the code's logo in `logos` (stored once per account); null: no logo. */
+  logo_hash: string | null;
   folder: string | null;
   status: CodeStatus;
   /** Epoch ms after which a dynamic code answers "expired"; null: never. */

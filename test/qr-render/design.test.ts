@@ -32,7 +32,8 @@ describe('validateDesign', () => {
 
   const logoCases: [string, string, RegExp][] = [
     ['a remote URL', 'https://example.com/logo.png', /base64 data URL/],
-    ['PNG bytes that are not a PNG', `data:image/png;base64,${Buffer.from('GIF89a....').toString('base64')}`, /not a valid PNG/],
+    ['PNG bytes that are not a PNG', `data:image/png;base64,${Buffer.from('GIF89a....').toString('base64')}`, /not a valid image/],
+    ['an SVG declared as a PNG', `data:image/png;base64,${Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>').toString('base64')}`, /not a valid image/],
     ['an SVG that links to a file', svgDataUrl('<svg xmlns="http://www.w3.org/2000/svg"><image href="/etc/logo.png"/></svg>'), /must not link/],
     ['an SVG with a CSS url()', svgDataUrl('<svg xmlns="http://www.w3.org/2000/svg"><rect style="fill:url(https://x.test/p)"/></svg>'), /must not link/],
     ['an SVG embedding another SVG', svgDataUrl(`<svg xmlns="http://www.w3.org/2000/svg"><image href="${svgLogoDataUrl}"/></svg>`), /must not link/],
@@ -58,12 +59,15 @@ describe('validateDesign', () => {
 });
 
 describe('logoFromBytes', () => {
-  test('tells PNG from SVG by content', () => {
+  test('tells PNG, JPEG, WebP and SVG apart by content', () => {
     const png = logoFromBytes(LOGO_PNG);
     const svg = logoFromBytes(Buffer.from(LOGO_SVG));
     assert.equal(png.ok && png.logo.dataUrl, pngLogoDataUrl);
     assert.equal(svg.ok && svg.logo.dataUrl, svgLogoDataUrl);
-    assert.deepEqual(logoFromBytes(Buffer.from('%PDF-1.4')), { ok: false, message: 'Logo must be a PNG or SVG image.' });
+    assert.deepEqual(logoFromBytes(Buffer.from('%PDF-1.4')), { ok: false, message: 'Logo must be a PNG, JPEG, WebP or SVG image.' });
+    assert.equal(logoFromBytes(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0])).ok && 'jpeg', 'jpeg');
+    const webp = logoFromBytes(Buffer.from('RIFF\x00\x00\x00\x00WEBPVP8 ', 'latin1'));
+    assert.equal(webp.ok && webp.logo.format, 'webp');
   });
 
   test('notices text in SVG logos, which needs fonts to rasterise', () => {

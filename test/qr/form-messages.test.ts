@@ -118,7 +118,7 @@ describe('QR form texts', () => {
     }
     const logo = logoFromBytes(Buffer.from('%PDF-1.4'));
     assert.equal(logo.ok, false);
-    if (!logo.ok) assert.equal(localizeFormErrors([{ path: 'd.logo', message: logo.message }], {}, es)[0]!.message, 'El logotipo debe ser una imagen PNG o SVG.');
+    if (!logo.ok) assert.equal(localizeFormErrors([{ path: 'd.logo', message: logo.message }], {}, es)[0]!.message, 'El logotipo debe ser una imagen PNG, JPEG, WebP o SVG.');
     const choices = localizeFormErrors([{ path: 'c.encryption', message: 'x' }], { content: { type: 'wifi', ssid: 'Lab', encryption: 'WPX' } }, es);
     assert.equal(choices[0]!.message, 'El campo «Seguridad» debe ser uno de estos valores: WPA/WPA2/WPA3, WEP, Ninguna (red abierta).');
   });

@@ -35,7 +35,7 @@ export const QrDesign = Type.Object(
     logo: Type.Optional(
       Type.String({
         title: 'Logo',
-        description: 'PNG or SVG logo as a base64 data URL (data:image/png;base64,… or data:image/svg+xml;base64,…), shown centred on a clear pad.',
+        description: 'PNG, JPEG, WebP or SVG logo as a base64 data URL (data:image/png;base64,…), at most 512 KB and 2048 × 2048 pixels, shown centred on a clear pad. SVG and WebP are turned into PNG when saved; a saved logo is stored once per account by content hash and never listed.',
         maxLength: 700_000,
       }),
     ),

@@ -1,4 +1,5 @@
-export type LogoFormat = 'png' | 'svg';
+/** Stored logos are PNG or JPEG (src/logos cleans every upload); WebP and SVG are accepted as input. */
+export type LogoFormat = 'png' | 'jpeg' | 'webp' | 'svg';
 
 export interface Logo {
   format: LogoFormat;
@@ -11,35 +12,48 @@ export interface Logo {
 
 export type LogoResult = { ok: true; logo: Logo } | { ok: false; message: string };
 
-const MAX_LOGO_BYTES = 512 * 1024;
+export const MAX_LOGO_BYTES = 512 * 1024;
 // Every render decodes the logo again (nothing is cached here), so its pixel count is bounded too.
-const MAX_LOGO_PIXELS = 2048;
+export const MAX_LOGO_PIXELS = 2048;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const DATA_URL = /^data:(image\/png|image\/svg\+xml);base64,([A-Za-z0-9+/]*={0,2})$/;
+const DATA_URL = /^data:(image\/png|image\/jpeg|image\/webp|image\/svg\+xml);base64,([A-Za-z0-9+/]*={0,2})$/;
+export const LOGO_MIME: Record<LogoFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp', svg: 'image/svg+xml' };
+const FORMAT_OF_MIME: Record<string, LogoFormat> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/webp': 'webp', 'image/svg+xml': 'svg' };
+
+/** The image format by its magic bytes (never by file name or declared type). */
+export function sniffLogoFormat(buffer: Buffer): LogoFormat | null {
+  if (buffer.subarray(0, 8).equals(PNG_SIGNATURE)) return 'png';
+  if (buffer.length >= 3 && buffer[0] === 0xff && buffer[1] === 0xd8 && buffer[2] === 0xff) return 'jpeg';
+  if (buffer.length >= 12 && buffer.toString('latin1', 0, 4) === 'RIFF' && buffer.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  return looksLikeSvg(buffer) ? 'svg' : null;
+}
 
 const fail = (message: string): LogoResult => ({ ok: false, message });
 
-/** Accepts the bytes of an uploaded file and tells PNG from SVG by content, not by file name. */
+/** Accepts the bytes of an uploaded file and tells the format by content, not by file name. */
 export function logoFromBytes(bytes: Uint8Array): LogoResult {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const format: LogoFormat | null = buffer.subarray(0, 8).equals(PNG_SIGNATURE) ? 'png' : looksLikeSvg(buffer) ? 'svg' : null;
-  if (format === null) return fail('Logo must be a PNG or SVG image.');
+  const format = sniffLogoFormat(buffer);
+  if (format === null) return fail('Logo must be a PNG, JPEG, WebP or SVG image.');
   return checkLogo(format, buffer);
 }
 
 export function parseLogo(dataUrl: string): LogoResult {
   const match = DATA_URL.exec(dataUrl);
-  if (!match) return fail('Logo must be a PNG or SVG image given as a base64 data URL (data:image/png;base64,…).');
-  const format: LogoFormat = match[1] === 'image/png' ? 'png' : 'svg';
-  return checkLogo(format, Buffer.from(match[2] ?? '', 'base64'));
+  if (!match) return fail('Logo must be a PNG, JPEG, WebP or SVG image given as a base64 data URL (data:image/png;base64,…).');
+  const bytes = Buffer.from(match[2] ?? '', 'base64');
+  const format = FORMAT_OF_MIME[match[1] ?? ''] as LogoFormat;
+  // The declared type must be the real one: a "PNG" that is an SVG would skip the SVG checks.
+  if (bytes.length > 0 && sniffLogoFormat(bytes) !== format) return fail('Logo is not a valid image file.');
+  return checkLogo(format, bytes);
 }
 
 function checkLogo(format: LogoFormat, bytes: Buffer): LogoResult {
   if (bytes.length === 0) return fail('Logo is empty.');
   if (bytes.length > MAX_LOGO_BYTES) return fail(`Logo must be at most ${MAX_LOGO_BYTES / 1024} KB.`);
-  const problem = format === 'png' ? pngProblem(bytes) : svgProblem(bytes.toString('utf8'));
+  const problem = format === 'png' ? pngProblem(bytes) : format === 'svg' ? svgProblem(bytes.toString('utf8')) : null;
   if (problem) return fail(problem);
-  const mime = format === 'png' ? 'image/png' : 'image/svg+xml';
+  const mime = LOGO_MIME[format];
   return {
     ok: true,
     logo: { format, bytes, dataUrl: `data:${mime};base64,${bytes.toString('base64')}`, hasText: format === 'svg' && /<text[\s>]/.test(bytes.toString('utf8')) },
@@ -72,7 +86,7 @@ function isSelfContained(reference: string): boolean {
   return reference.startsWith('#') || /^data:image\/(?:png|jpeg|gif|webp)[;,]/i.test(reference);
 }
 
-function svgProblem(text: string): string | null {
+export function svgProblem(text: string): string | null {
   if (!/<svg[\s>]/.test(text)) return 'Logo is not an SVG file.';
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) return 'SVG logo must not contain a DOCTYPE or entities.';
   if (/<script[\s>]|\son[a-z]+\s*=/i.test(text)) return 'SVG logo must not contain scripts.';

@@ -56,10 +56,10 @@ export function renderPdf(payload: string, design: QrDesign, options: PrintSize)
   return finished;
 }
 
-/** pdfkit places PNG and JPEG only; an SVG logo is rasterised at print resolution instead. */
+/** pdfkit places PNG and JPEG only; an SVG logo is rasterised at print resolution instead (stored logos are never WebP). */
 function logoForPdf(placement: LogoPlacement, printedMm: number): Buffer {
   const { logo } = placement;
-  if (logo.format === 'png') return logo.bytes;
+  if (logo.format === 'png' || logo.format === 'jpeg') return logo.bytes;
   const pixels = Math.min(MAX_LOGO_RASTER_PX, Math.ceil((printedMm / 25.4) * LOGO_RASTER_DPI));
   return new Resvg(logo.bytes, { font: { loadSystemFonts: logo.hasText }, fitTo: { mode: 'width', value: pixels } }).render().asPng();
 }
