@@ -12,6 +12,7 @@ import { ssoJobDefinitions } from './sso/jobs.js';
 import { startJobs, type JobsOptions, type Scheduler } from './ops/jobs.js';
 import { createLeaseStore } from './ops/lease.js';
 import { searchPathSchema } from './ops/pg-schema.js';
+import { MESSAGES } from './messages.js';
 import { interruptOrphanedBulkJobs } from './qr/bulk.js';
 
 export interface Blanca {
@@ -28,7 +29,7 @@ export async function createBlanca(config: Config, options: AppOptions & { clock
   const database = options.database ?? openDatabase({ databaseUrl: config.DATABASE_URL, sqliteFile: config.databaseFile });
   await migrateToLatest(database.db, database.schema ?? searchPathSchema(config.DATABASE_URL));
   const clock = options.clock ?? systemClock;
-  const deps: AppDeps = { db: database.db, engine: database.engine, config, clock, secretKey: await instanceSecret(database.db, config.SECRET_KEY) };
+  const deps: AppDeps = { db: database.db, engine: database.engine, config, clock, secretKey: await instanceSecret(database.db, config.SECRET_KEY), messages: MESSAGES };
   const firstStart = await ensureFirstAccount(database.db, config, clock.now());
   const app = await buildApp(deps, options);
   // One process per SQLite file: a bulk job still "running" lost its process (PostgreSQL fleets use the heartbeat).

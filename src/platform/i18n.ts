@@ -1,11 +1,9 @@
-// The portal speaks English and Spanish. Spanish must define every English key
-// (the type says so), so a missing translation fails the type check.
-import { QR_MESSAGES_EN, QR_MESSAGES_ES } from '../qr/messages.js';
-import { SSO_MESSAGES_EN, SSO_MESSAGES_ES } from '../sso/messages.js';
+// The portal speaks English and Spanish. This file holds the translation machinery and the shared
+// texts; each domain keeps its own texts in its messages.ts, adds their keys to MessageCatalogue
+// below, and src/messages.ts assembles the whole catalogue. Spanish must define every English key
+// (the types say so), so a missing translation fails the type check.
 
 const en = {
-  ...SSO_MESSAGES_EN,
-  ...QR_MESSAGES_EN,
   'app.skip': 'Skip to content',
   'nav.users': 'Users',
   'nav.subaccounts': 'Accounts › Subaccounts',
@@ -139,11 +137,14 @@ const en = {
   'error.input.invalid': 'This address or form has a value that is not allowed: {fields}.',
 } as const;
 
-export type MessageKey = keyof typeof en;
+/**
+ * Every message key of the portal. A domain adds its own with declaration merging:
+ * `declare module '../platform/i18n.js' { interface MessageCatalogue extends Record<keyof typeof MY_EN, string> {} }`.
+ */
+export interface MessageCatalogue extends Record<keyof typeof en, string> {}
+export type MessageKey = keyof MessageCatalogue & string;
 
-const es: Record<MessageKey, string> = {
-  ...SSO_MESSAGES_ES,
-  ...QR_MESSAGES_ES,
+const es: Record<keyof typeof en, string> = {
   'app.skip': 'Saltar al contenido',
   'nav.users': 'Usuarios',
   'nav.subaccounts': 'Cuentas › Subcuentas',
@@ -278,18 +279,16 @@ const es: Record<MessageKey, string> = {
 };
 
 export type Locale = 'en' | 'es';
-export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { en, es };
-
-/** For keys built at run time (form fields of a schema): is there a text for it? */
-export function isMessageKey(key: string): key is MessageKey {
-  return Object.hasOwn(en, key);
-}
+/** The shared texts; src/messages.ts adds each domain's. */
+export const PLATFORM_MESSAGES = { en, es };
+/** The whole catalogue, every key in every language (assembled in src/messages.ts, handed to the app in its deps). */
+export type Catalogue = Record<Locale, Record<MessageKey, string>>;
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-export function translator(locale: Locale): Translate {
+export function translator(catalogue: Catalogue, locale: Locale): Translate {
   return (key, params) => {
-    const text = MESSAGES[locale][key];
+    const text = catalogue[locale][key];
     return params ? text.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`)) : text;
   };
 }

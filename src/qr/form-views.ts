@@ -2,9 +2,9 @@ import type { TSchema } from '@sinclair/typebox';
 import { CONTENT_SCHEMAS, type ContentType } from './content/index.js';
 import type { FieldError } from '../platform/errors.js';
 import { html, type SafeHtml } from '../platform/html.js';
-import { isMessageKey, type Translate } from '../platform/i18n.js';
+import type { Translate } from '../platform/i18n.js';
 import { fieldError } from '../web/forms.js';
-import { fieldHintKey, fieldLabelKey, fieldOptionKey, type QrFieldScope } from './messages.js';
+import { fieldHintKey, fieldLabelKey, fieldOptionKey, isQrMessageKey, type QrFieldScope } from './messages.js';
 import { checkContrast, QrDesign, type ContrastWarning } from './render/index.js';
 
 // Portal form fields generated from the QR library's TypeBox schemas, so each content type's
@@ -32,7 +32,7 @@ const LONG_TEXT = 300;
 
 /** The text of a key built at run time, or the fallback when messages.ts has no such key. */
 function say(t: Translate, key: string, fallback: string | undefined): string | undefined {
-  return isMessageKey(key) ? t(key) : fallback;
+  return isQrMessageKey(key) ? t(key) : fallback;
 }
 
 /** Label, hint and choice texts of one field; `path` is its JSON path ("phones[0].number"). */

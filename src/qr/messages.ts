@@ -1,4 +1,4 @@
-// Portal texts of the QR domain, merged into platform/i18n.ts.
+// Portal texts of the QR domain, assembled with the others in src/messages.ts.
 import type { ContentType, QrContent } from './content/index.js';
 import type { QrDesign } from './render/index.js';
 
@@ -580,3 +580,12 @@ type MissingFieldKey = Exclude<RequiredFieldKey, keyof typeof QR_MESSAGES_EN>;
 // Fails here (MissingFieldKey lists the keys) when a schema gains a field or choice without texts.
 const everyFieldHasTexts: [MissingFieldKey] extends [never] ? true : MissingFieldKey = true;
 void everyFieldHasTexts;
+
+declare module '../platform/i18n.js' {
+  interface MessageCatalogue extends Record<keyof typeof QR_MESSAGES_EN, string> {}
+}
+
+/** For keys built at run time (form fields of a schema): is there a text for it? */
+export function isQrMessageKey(key: string): key is keyof typeof QR_MESSAGES_EN {
+  return Object.hasOwn(QR_MESSAGES_EN, key);
+}

@@ -40,8 +40,8 @@ function scanOf(target: { codeId: string; accountId: string; userId: string }, n
   };
 }
 
-function problem(request: FastifyRequest, reply: FastifyReply, kind: RedirectProblem): FastifyReply {
-  const t = translator(pickLocale(null, request.headers['accept-language'], 'en'));
+function problem(deps: AppDeps, request: FastifyRequest, reply: FastifyReply, kind: RedirectProblem): FastifyReply {
+  const t = translator(deps.messages, pickLocale(null, request.headers['accept-language'], 'en'));
   return reply.code(STATUS[kind]).headers(PROBLEM_HEADERS).type('text/html; charset=utf-8').send(redirectProblemPage(t, kind));
 }
 
@@ -60,7 +60,7 @@ export async function qrRedirect(app: FastifyInstance, deps: AppDeps, qr: QrModu
       const code = request.params.code;
       const now = deps.clock.now().getTime();
       const outcome = decide(cache.peek(code, now) ?? (await cache.resolve(code, now)), now);
-      if ('problem' in outcome) return problem(request, reply, outcome.problem);
+      if ('problem' in outcome) return problem(deps, request, reply, outcome.problem);
       // HEAD is what link checkers send; only a GET is someone following the code.
       if (request.method === 'GET') recorder.enqueue(scanOf(outcome, now, request.ip, request.headers, fromTrustedProxy(request.raw, trust)));
       return reply.code(302).header('location', outcome.destination).headers(REDIRECT_HEADERS).send();

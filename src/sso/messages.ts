@@ -1,4 +1,4 @@
-// Portal texts of the SSO domain, merged into platform/i18n.ts.
+// Portal texts of the SSO domain, assembled with the others in src/messages.ts.
 export const SSO_MESSAGES_EN = {
   'sso.signIn': "Sign in with single sign-on (SSO)",
   'sso.emailLabel': "Work email",
@@ -178,3 +178,7 @@ export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
   'sso.requireSignedAssertions': "Exigir aserciones firmadas (WantAssertionsSigned)",
   'sso.requireSignedAssertionsHelp': "Desactivado por defecto: basta una firma sobre toda la respuesta SAML (Entra: «Firmar respuesta SAML»), como permite el perfil SAML. Actívalo para aceptar solo respuestas cuya aserción esté firmada; después, vuelve a subir los metadatos del SP al IDP.",
 };
+
+declare module '../platform/i18n.js' {
+  interface MessageCatalogue extends Record<keyof typeof SSO_MESSAGES_EN, string> {}
+}

@@ -1,8 +1,6 @@
 import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../platform/errors.js';
-import { pickLocale, translator } from '../platform/i18n.js';
-import { LANGUAGE_COOKIE } from '../web/cookies.js';
 
 // The public SAML endpoints (sign-in start, ACS, single logout, SP metadata) answer anyone, so each
 // is limited per client address and per account, in whatever store @fastify/rate-limit is given
@@ -25,11 +23,7 @@ export function samlEndpointLimits(app: FastifyInstance): (request: FastifyReque
       const result = await limiter(request);
       if (result.isAllowed || !result.isExceeded) continue;
       reply.header('retry-after', String(result.ttlInSeconds));
-      // The ACS skips the session hook (no language chosen yet), and the error page needs one.
-      if (!request.t) {
-        request.locale = pickLocale(request.cookies[LANGUAGE_COOKIE], request.headers['accept-language'], 'en');
-        request.t = translator(request.locale);
-      }
+      // The ACS skips the session hook: the error handler then picks the page language itself.
       throw new AppError('rate_limited', `Too many single sign-on requests; try again in ${result.ttlInSeconds} s.`);
     }
   };

@@ -85,7 +85,7 @@ export async function ssoPublicRoutes(app: FastifyInstance, deps: AppDeps): Prom
     const account = await accountOf(request.params.slug);
     request.account = account;
     request.locale = pickLocale(request.cookies[LANGUAGE_COOKIE], request.headers['accept-language'], account.default_locale);
-    request.t = translator(request.locale);
+    request.t = translator(deps.messages, request.locale);
     const body = (request.body ?? {}) as { SAMLResponse?: string; RelayState?: string };
     const result = await completeSignIn(sso, account, { SAMLResponse: typeof body.SAMLResponse === 'string' ? body.SAMLResponse : undefined, RelayState: typeof body.RelayState === 'string' ? body.RelayState : undefined }, deps.clock.now());
     switch (result.kind) {

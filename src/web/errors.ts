@@ -53,12 +53,12 @@ function toAppError(error: FastifyError | AppError): AppError {
  * over the limit, a refused URL, a route that skips the session hook such as the ACS): the page
  * then falls back to what the request itself says, and to English.
  */
-function pageTranslator(request: FastifyRequest): Translate {
+function pageTranslator(request: FastifyRequest, deps: AppDeps): Translate {
   request.cookies ??= {};
   if (typeof request.t !== 'function') {
     const language = request.cookies[LANGUAGE_COOKIE];
     request.locale = pickLocale(language, request.headers['accept-language'], request.brand?.default_locale ?? 'en');
-    request.t = translator(request.locale);
+    request.t = translator(deps.messages, request.locale);
   }
   return request.t;
 }
@@ -103,7 +103,7 @@ export function installErrorHandling(app: FastifyInstance, deps: AppDeps): void 
     if (error.code === 'internal_error') request.log.error({ err: raw }, 'request failed');
     if (request.headers.accept === 'application/json') return sendProblem(reply, error);
     if (error.code === 'authentication_required') return reply.redirect(`/login?returnTo=${encodeURIComponent(request.url)}`, 303);
-    const t = pageTranslator(request);
+    const t = pageTranslator(request, deps);
     const message = pageMessage(t, error, raw);
     const body = () => html`<h1>${t('error.title')}</h1><p role="alert">${message}</p><p><a href="/">${t('error.back')}</a></p>`;
     const options = { title: t('error.title'), status: error.status };

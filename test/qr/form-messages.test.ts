@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TSchema } from '@sinclair/typebox';
-import { MESSAGES, translator, type Locale } from '../../src/platform/i18n.js';
+import { MESSAGES } from '../../src/messages.js';
+import { translator, type Locale } from '../../src/platform/i18n.js';
 import { CONTENT_SCHEMAS, CONTENT_TYPES, validateContent, type FieldError } from '../../src/qr/content/index.js';
 import { localizeFormErrors } from '../../src/qr/form-errors.js';
 import { contentFields, designFields } from '../../src/qr/form-views.js';
@@ -62,7 +63,7 @@ describe('QR form texts', () => {
   });
 
   test('the Spanish forms show no English label, hint or choice of the schemas', () => {
-    const t = translator('es');
+    const t = translator(MESSAGES, 'es');
     for (const type of CONTENT_TYPES) {
       const page = String(contentFields(type, {}, [], t));
       for (const key of requiredKeys(type, CONTENT_SCHEMAS[type])) {
@@ -80,8 +81,8 @@ describe('QR form texts', () => {
   });
 
   test('validation messages of the QR library reach the Spanish form in Spanish', () => {
-    const es = translator('es');
-    const en = translator('en');
+    const es = translator(MESSAGES, 'es');
+    const en = translator(MESSAGES, 'en');
     const bad: unknown[] = [
       { type: 'url' },
       { type: 'url', url: 'ftp://example.com' },

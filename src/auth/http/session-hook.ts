@@ -68,6 +68,6 @@ export function installSessionHook(app: FastifyInstance, deps: AppDeps): void {
     request.account = accountId ? ((await getAccount(deps.db, accountId)) ?? null) : await anonymousAccount(deps, request);
     const choice = personChoice ?? request.cookies[LANGUAGE_COOKIE];
     request.locale = pickLocale(choice, request.headers['accept-language'], request.account?.default_locale ?? 'en');
-    request.t = translator(request.locale);
+    request.t = translator(deps.messages, request.locale);
   });
 }
