@@ -8,6 +8,7 @@ import { systemClock, type Clock } from './platform/clock.js';
 import type { AppDeps } from './web/deps.js';
 import { deleteExpiredSessions } from './auth/sessions.js';
 import { deleteQuietThrottles } from './auth/throttle.js';
+import { deleteQuietSecondFactorState } from './auth/second-factor.js';
 import { ssoJobDefinitions } from './sso/jobs.js';
 import { startJobs, type JobsOptions, type Scheduler } from './ops/jobs.js';
 import { createLeaseStore } from './ops/lease.js';
@@ -44,6 +45,7 @@ export async function createBlanca(config: Config, options: AppOptions & { clock
         run: async (now) => {
           await deleteExpiredSessions(deps.db, now);
           await deleteQuietThrottles(deps.db, now);
+          await deleteQuietSecondFactorState(deps.db, now);
         },
       },
       // SSO log retention with the expired SSO one-time state, and the scheduled IdP metadata refresh.

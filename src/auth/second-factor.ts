@@ -82,3 +82,16 @@ export async function rememberEnrolmentStep(db: Db | Tx, person: SecondFactorPer
   await db.updateTable('second_factor_state').set({ last_step: step, failures: 0, locks: 0, locked_until: null, updated_at: now.getTime() }).where('principal_kind', '=', person.kind).where('principal_id', '=', person.id).execute();
   return true;
 }
+
+/**
+ * Clean-up job: a person's row quiet for a day and not locked is dropped. Its last step no longer
+ * matters then (only codes of the current step ±1 are accepted at all), and its counts reset anyway.
+ */
+export async function deleteQuietSecondFactorState(db: Db, now: Date): Promise<void> {
+  const at = now.getTime();
+  await db
+    .deleteFrom('second_factor_state')
+    .where('updated_at', '<', at - QUIET_RESET_MS)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', at)]))
+    .execute();
+}

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { deleteQuietSecondFactorState } from '../../src/auth/second-factor.js';
+import { deleteQuietThrottles } from '../../src/auth/throttle.js';
 import { currentTotp, newTotpSecret } from '../../src/auth/totp.js';
 import { api, describeEachEngine, startTestApp, type TestApp } from '../support/app.js';
 import { PortalClient } from '../support/portal.js';
@@ -148,5 +150,15 @@ describeEachEngine('brute force: second factor and password lock-out', (engine) 
     const later = new PortalClient(app.blanca.app, {}, { remoteAddress: newAddress() });
     clock.advance(15 * 60_000 + 1000);
     assert.equal((await later.signIn(email, password)).status, 303, 'the block ends by itself');
+  });
+
+  test('the clean-up job forgets quiet counts but keeps the addresses people sign in from', async () => {
+    const db = app.blanca.deps.db;
+    const later = new Date(clock.at + 2 * 24 * 3600_000);
+    await deleteQuietThrottles(db, later);
+    await deleteQuietSecondFactorState(db, later);
+    const throttles = await db.selectFrom('sign_in_throttle').select(['key', 'last_success_at']).execute();
+    assert.ok(throttles.length > 0 && throttles.every((row) => row.key.startsWith('pair:') && row.last_success_at !== null), 'only trusted addresses remain');
+    assert.equal((await db.selectFrom('second_factor_state').select('principal_id').execute()).length, 0);
   });
 });
