@@ -1,6 +1,12 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { insertAccount } from '../accounts/store.js';
+import { newSignInState } from '../auth/sign-in-state.js';
 import type { Db } from '../db/database.js';
+import { saveScanSettings } from '../qr/settings.js';
+import { insertCode } from '../qr/store.js';
+import { insertSubaccount, replaceLinks } from '../subaccounts/store.js';
+import { insertUser } from '../users/store.js';
 import { newId } from '../platform/ids.js';
 import { fieldPath } from '../platform/validation.js';
 import { CODE_KINDS, CODE_STATUSES } from '../qr/schemas.js';
@@ -177,21 +183,19 @@ export async function importAccount(db: Db, data: unknown, now: Date, options: {
   };
   await db.transaction().execute(async (tx) => {
     const a = x.account;
-    await tx.insertInto('accounts').values({ id: accountId, name: a.name, slug, logo_url: a.logoUrl, primary_color: a.primaryColor, accent_color: a.accentColor, sso_enabled: a.ssoEnabled ? 1 : 0, require_admin_2fa: a.requireAdmin2fa ? 1 : 0, default_locale: a.defaultLocale, created_at: a.createdAt, updated_at: at }).execute();
-    if (x.qrSettings) await tx.insertInto('qr_account_settings').values({ account_id: accountId, scan_retention_days: x.qrSettings.scanRetentionDays, updated_at: at }).execute();
+    await insertAccount(tx, { id: accountId, name: a.name, slug, logo_url: a.logoUrl, primary_color: a.primaryColor, accent_color: a.accentColor, sso_enabled: a.ssoEnabled ? 1 : 0, require_admin_2fa: a.requireAdmin2fa ? 1 : 0, default_locale: a.defaultLocale, created_at: a.createdAt, updated_at: at });
+    if (x.qrSettings) await saveScanSettings(tx, accountId, x.qrSettings.scanRetentionDays, now);
+    // Nobody brings a password, a second factor or a lock-out along (see above).
     for (const u of x.users) {
-      await tx
-        .insertInto('whitelabel_users')
-        .values({ id: mapUser(u.id), account_id: accountId, name: u.name, email: u.email, username: u.username, password_hash: null, totp_secret: null, max_codes: u.maxCodes, features: JSON.stringify(u.features), short_domain: u.shortDomain, locale: u.locale, failed_logins: 0, locked_until: null, sso_subject: u.ssoSubject, created_at: u.createdAt, updated_at: at })
-        .execute();
+      await insertUser(tx, { ...newSignInState(null), id: mapUser(u.id), account_id: accountId, name: u.name, email: u.email, username: u.username, max_codes: u.maxCodes, features: JSON.stringify(u.features), short_domain: u.shortDomain, locale: u.locale, sso_subject: u.ssoSubject, created_at: u.createdAt, updated_at: at });
     }
     for (const s of x.subaccounts) {
       const id = subaccountIds.get(s.id)!;
-      await tx
-        .insertInto('subaccounts')
-        .values({ id, account_id: accountId, email: s.email, name: s.name, role: s.role, password_hash: null, totp_secret: null, is_owner: s.isOwner ? 1 : 0, locale: s.locale, failed_logins: 0, locked_until: null, sso_subject: s.ssoSubject, created_at: s.createdAt, updated_at: at })
-        .execute();
-      for (const link of s.users) await tx.insertInto('subaccount_users').values({ account_id: accountId, subaccount_id: id, user_id: mapUser(link.userId), source: link.source, created_at: at }).execute();
+      await insertSubaccount(tx, { ...newSignInState(null), id, account_id: accountId, email: s.email, name: s.name, role: s.role, is_owner: s.isOwner ? 1 : 0, locale: s.locale, sso_subject: s.ssoSubject, created_at: s.createdAt, updated_at: at });
+      for (const source of ['manual', 'sso'] as const) {
+        const linked = s.users.filter((link) => link.source === source).map((link) => mapUser(link.userId));
+        if (linked.length > 0) await replaceLinks(tx, accountId, id, linked, source, now);
+      }
     }
     for (const c of x.codes) {
       const id = newId();
@@ -200,15 +204,15 @@ export async function importAccount(db: Db, data: unknown, now: Date, options: {
       let logoHash: string | null = null;
       if (typeof logoUrl === 'string') {
         const cleaned = await cleanLogoDataUrl(logoUrl);
-        if (!cleaned.ok) throw new Error(`code "${c.name}": ${cleaned.message}`);
+        if (!cleaned.ok) throw new TransferError(`The logo of code "${c.name}" is refused: ${cleaned.message}`);
         await putLogo(tx, accountId, cleaned.logo, new Date(at));
         logoHash = cleaned.logo.hash;
       }
-      await tx
-        .insertInto('qr_codes')
-        .values({ id, account_id: accountId, user_id: mapUser(c.userId), kind: c.kind, short_code: c.shortCode, name: c.name, content_type: c.contentType, content: JSON.stringify(c.content), design: JSON.stringify(design), logo_hash: logoHash, folder: c.folder, status: c.status, expires_at: c.expiresAt, created_by: c.createdBy, created_at: c.createdAt, updated_at: c.updatedAt })
-        .execute();
-      for (const tag of c.tags) await tx.insertInto('qr_code_tags').values({ code_id: id, account_id: accountId, tag }).execute();
+      await insertCode(
+        tx,
+        { id, account_id: accountId, user_id: mapUser(c.userId), kind: c.kind, short_code: c.shortCode, name: c.name, content_type: c.contentType, content: JSON.stringify(c.content), design: JSON.stringify(design), logo_hash: logoHash, folder: c.folder, status: c.status, expires_at: c.expiresAt, created_by: c.createdBy, created_at: c.createdAt, updated_at: c.updatedAt },
+        c.tags,
+      );
     }
   });
   return { accountId, slug, users: x.users.length, subaccounts: x.subaccounts.length, codes: x.codes.length };

@@ -3,6 +3,7 @@ import { recordAudit } from '../audit/store.js';
 import { hasPermission } from '../auth/permissions.js';
 import { forbidden } from '../platform/errors.js';
 import type { ServiceContext } from '../auth/context.js';
+import type { Db, Tx } from '../db/database.js';
 import type { ScanSettingsInput } from './schemas.js';
 
 export interface ScanSettings {
@@ -20,14 +21,19 @@ export async function getScanSettings(ctx: ServiceContext): Promise<ScanSettings
 export async function setScanSettings(ctx: ServiceContext, input: ScanSettingsInput): Promise<ScanSettings> {
   if (!hasPermission(ctx.actor, 'account.manage')) throw forbidden('Only administrators can change how long scans are kept.');
   const accountId = ctx.actor.accountId;
-  const values = { account_id: accountId, scan_retention_days: input.scanRetentionDays, updated_at: ctx.now.getTime() };
   await ctx.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('qr_account_settings')
-      .values(values)
-      .onConflict((oc) => oc.column('account_id').doUpdateSet({ scan_retention_days: values.scan_retention_days, updated_at: values.updated_at }))
-      .execute();
+    await saveScanSettings(tx, accountId, input.scanRetentionDays, ctx.now);
     await recordAudit(tx, { accountId, actor: auditActor(ctx.actor), action: 'qr.settings', object: { type: 'account', id: accountId, label: null }, detail: { scanRetentionDays: input.scanRetentionDays } }, ctx.now);
   });
   return { scanRetentionDays: input.scanRetentionDays };
+}
+
+/** Stores an account's scan retention (inserted or replaced). */
+export async function saveScanSettings(db: Db | Tx, accountId: string, scanRetentionDays: number | null, now: Date): Promise<void> {
+  const values = { account_id: accountId, scan_retention_days: scanRetentionDays, updated_at: now.getTime() };
+  await db
+    .insertInto('qr_account_settings')
+    .values(values)
+    .onConflict((oc) => oc.column('account_id').doUpdateSet({ scan_retention_days: values.scan_retention_days, updated_at: values.updated_at }))
+    .execute();
 }
