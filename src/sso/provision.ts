@@ -1,3 +1,4 @@
+import { forbidden } from '../platform/errors.js';
 import type { Tx } from '../db/database.js';
 import { recordAudit } from '../audit/store.js';
 import { newId } from '../platform/ids.js';
@@ -48,6 +49,9 @@ async function findSubaccount(tx: Tx, accountId: string, person: MappedPerson): 
 /** Creates or updates the person's subaccount; a manual subaccount keeps the role an administrator gave it. */
 async function upsertSubaccount(tx: Tx, accountId: string, person: MappedPerson, role: SubaccountRole, now: Date): Promise<{ row: SubaccountRow; created: boolean }> {
   const existing = await findSubaccount(tx, accountId, person);
+  // The owner is the account's break-glass sign-in: whoever controls the IdP (any administrator can
+  // configure it) could otherwise assert the owner's email and act as the owner.
+  if (existing?.is_owner === 1) throw forbidden("The account owner signs in with the owner's own password, never through single sign-on.");
   if (existing) {
     const manual = existing.sso_subject === null;
     const keepManualRole = manual && (existing.is_owner === 1 || role === 'sso');

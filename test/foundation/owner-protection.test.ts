@@ -3,6 +3,8 @@ import { after, before, test } from 'node:test';
 import { resolveActor } from '../../src/auth/resolve.js';
 import { createSubaccount } from '../../src/subaccounts/service.js';
 import { createUser } from '../../src/users/service.js';
+import { provisionPerson } from '../../src/sso/provision.js';
+import { AppError } from '../../src/platform/errors.js';
 import { api, describeEachEngine, OWNER_PASSWORD, ownerActor, startTestApp, tokenFor, type TestApp } from '../support/app.js';
 import { PortalClient } from '../support/portal.js';
 
@@ -80,6 +82,23 @@ describeEachEngine('account owner protection', (engine) => {
     assert.equal(await ownerCanSignInWith('taken-over-password-2'), false);
     // Renaming the owner or changing the owner's links is not a credential: still allowed.
     assert.equal((await api(app, 'PATCH', `/subaccounts/${ownerId}`, adminToken, { name: 'The owner' })).status, 200);
+  });
+
+  test('single sign-on never signs anyone in as the owner (an administrator controls the IdP)', async () => {
+    const db = app.blanca.deps.db;
+    const sessionsBefore = await db.selectFrom('sessions').select('id').where('principal_id', '=', ownerId).execute();
+    for (const [type, roles] of [['user', ['whitelabel_admin']], ['subaccount', ['whitelabel_admin']], ['subaccount', ['Marketing']]] as const) {
+      const person = { nameId: 'attacker-controlled', email: app.ownerEmail, name: 'Owner', roles: [...roles] };
+      await assert.rejects(
+        db.transaction().execute((tx) => provisionPerson(tx, app.accountId, type, person as never, new Date())),
+        (error: unknown) => error instanceof AppError && error.code === 'forbidden',
+        `${type} ${roles.join(',')}`,
+      );
+    }
+    const owner = await db.selectFrom('subaccounts').select(['sso_subject', 'role', 'name']).where('id', '=', ownerId).executeTakeFirstOrThrow();
+    assert.equal(owner.sso_subject, null, 'the owner was not linked to the IdP identity');
+    assert.equal(owner.role, 'admin');
+    assert.equal((await db.selectFrom('sessions').select('id').where('principal_id', '=', ownerId).execute()).length, sessionsBefore.length);
   });
 
   test('the owner changes the owner\'s own password', async () => {
