@@ -22,7 +22,8 @@ export async function securityPortal(app: FastifyInstance, deps: AppDeps): Promi
     const t = request.t;
     const enabled = (await totpSecretOf(deps.db, person.kind, person.accountId, person.id)) !== null;
     const required = (request.query as Record<string, unknown>).required === '1';
-    const secret = pendingSecret ?? newTotpSecret();
+    // The form posts its secret back; a page shown again only reuses one that is a real secret.
+    const secret = pendingSecret !== undefined && /^[A-Z2-7]{32}$/.test(pendingSecret) ? pendingSecret : newTotpSecret();
     const qr = enabled ? '' : await QRCode.toString(totpUri(secret, person.name, request.account?.name ?? 'Blanca'), { type: 'svg', margin: 2, width: 200 });
     const errors = error ? [error] : [];
     return portalPage(request, reply, deps, { title: t('security.title'), current: '/security', flash: takeFlash(request, reply), ...(error ? { status: 400 } : {}) }, (csrf) => html`

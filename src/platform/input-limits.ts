@@ -58,13 +58,32 @@ export function fieldNameProblem(name: string): string | null {
 
 /** A refused input: the field (path as people read it), the message, and which limit it hit. */
 export interface InputProblem extends FieldError {
-  limit: 'character' | 'fieldName' | 'fieldCount' | 'depth';
+  limit: 'character' | 'fieldName' | 'fieldCount' | 'depth' | 'number';
   /** The refused character (U+XXXX) when `limit` is 'character'. */
   character?: string;
 }
 
 const shown = (path: string) => (path.length > 60 ? `${path.slice(0, 60)}…` : path) || '(body)';
 const childPath = (parent: string, key: string | number) => (typeof key === 'number' ? `${parent}[${key}]` : parent ? `${parent}.${key}` : key);
+
+const notFinite = (path: string): InputProblem => ({ path: shown(path), message: 'Enter a finite number.', limit: 'number' });
+
+/**
+ * A number that is not finite, or null. JSON has none, but "1e400" parses to Infinity, and
+ * Ajv's type coercion turns the text "Infinity" into Infinity and then skips `minimum` and
+ * `maximum` (they apply to finite numbers only): checked again after validation.
+ */
+export function nonFiniteNumber(input: unknown): InputProblem | null {
+  const stack: Array<{ value: unknown; path: string }> = [{ value: input, path: '' }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) return notFinite(path);
+    } else if (Array.isArray(value)) value.forEach((item, i) => stack.push({ value: item, path: childPath(path, i) }));
+    else if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) for (const [key, child] of Object.entries(value)) stack.push({ value: child, path: childPath(path, key) });
+  }
+  return null;
+}
 
 /** More than MAX_FORM_FIELDS fields (a field sent n times counts n times) or a refused field name, or null. */
 function formProblem(fields: Record<string, unknown>): InputProblem | null {
@@ -94,6 +113,7 @@ export function inputProblem(input: unknown, options: { form?: boolean } = {}): 
       if (bad) return { path: shown(path), message: `This text contains a character that is not allowed (${bad}).`, limit: 'character', character: bad };
       continue;
     }
+    if (typeof value === 'number' && !Number.isFinite(value)) return notFinite(path);
     if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) continue;
     if (depth >= MAX_JSON_DEPTH) return { path: shown(path), message: `Values nest at most ${MAX_JSON_DEPTH} levels deep.`, limit: 'depth' };
     if (Array.isArray(value)) {

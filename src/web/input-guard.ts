@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parse as parseQueryString } from 'fast-querystring';
 import { AppError } from '../platform/errors.js';
-import { inputProblem, MAX_BODY_BYTES, MAX_FORM_FIELDS, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, type InputProblem } from '../platform/input-limits.js';
+import { inputProblem, MAX_BODY_BYTES, nonFiniteNumber, MAX_FORM_FIELDS, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, type InputProblem } from '../platform/input-limits.js';
 
 /** A refused input; the portal shows it in the person's language (web/errors.ts). */
 export class InputRefused extends AppError {
@@ -61,8 +61,11 @@ export function installInputGuard(app: FastifyInstance): void {
     refuseBadInput(request.params, false);
     refuseBadInput(request.query, true);
   });
-  // Multipart bodies exist only after the plugin's own preValidation hook (in the QR scope).
   app.addHook('preHandler', async (request) => {
+    // Multipart bodies exist only after the plugin's own preValidation hook (in the QR scope).
     if (request.body !== undefined && request.body !== null && isMultipart(request.headers['content-type'])) refuseBadInput(request.body, true);
+    // Schema validation may have coerced "Infinity" into a number past its bounds.
+    const problem = nonFiniteNumber(request.params) ?? nonFiniteNumber(request.query) ?? nonFiniteNumber(request.body);
+    if (problem) throw new InputRefused(problem);
   });
 }
