@@ -39,9 +39,9 @@ export function parseFormBody(text: string): Record<string, unknown> {
 /**
  * One door for every text that comes in, before schema validation or any handler reads it: the
  * query string and path parameters (the session hook looks accounts up by `?account=`), JSON and
- * form bodies as they are parsed, multipart forms once @fastify/multipart has read them. Headers
- * need no check: Node refuses NUL in them and reads them as Latin-1, which has no non-characters
- * or surrogates.
+ * form bodies as they are parsed, multipart forms once @fastify/multipart has read them; cookies
+ * with such characters are dropped. Other headers need no check: Node refuses NUL in them and
+ * reads them as Latin-1, which has no non-characters or surrogates.
  */
 export function installInputGuard(app: FastifyInstance): void {
   const json = app.getDefaultJsonParser('error', 'error');
@@ -60,6 +60,10 @@ export function installInputGuard(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     refuseBadInput(request.params, false);
     refuseBadInput(request.query, true);
+    // Cookies are percent-decoded, so they can hold anything; a bad one is treated as absent
+    // (refusing the request would lock the person out for as long as the browser keeps it).
+    const cookies = request.cookies as Record<string, string | undefined> | undefined;
+    for (const [name, value] of Object.entries(cookies ?? {})) if (inputProblem({ [name]: value })) delete cookies![name];
   });
   app.addHook('preHandler', async (request) => {
     // Multipart bodies exist only after the plugin's own preValidation hook (in the QR scope).

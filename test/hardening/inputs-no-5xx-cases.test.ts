@@ -96,6 +96,9 @@ describeEachEngine('no 5xx from the inputs found in issue 9', (engine) => {
     assert.match(form.body, /The field “name” contains a character that is not allowed \(U\+0000\)/);
     const anonymous = await new PortalClient(app.blanca.app).get('/login?account=%00');
     assert.equal(anonymous.status, 400, 'was 500: the session hook looked the account up');
+    // Found by the property test: the remembered-account cookie is percent-decoded too.
+    const cookie = await app.blanca.app.inject({ url: '/login', headers: { cookie: 'blanca_account=%00; blanca_lang=%EF%BF%BE' } });
+    assert.equal(cookie.statusCode, 200, 'was 500 on PostgreSQL; a bad cookie is ignored, not a lock-out');
   });
 
   test('an ACS body over the limit is a 413 page in the person\'s language, not a crashing error page', async () => {
