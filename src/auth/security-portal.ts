@@ -13,7 +13,8 @@ import { deleteSessionsOf } from './sessions.js';
 import { recordAudit } from '../audit/store.js';
 import { auditActor } from '../audit/actor.js';
 import { SESSION_COOKIE } from '../web/cookies.js';
-import { disableTwoFactor, enableTwoFactor, totpSecretOf } from './two-factor.js';
+import { minutesFrom } from './attempts.js';
+import { disableTwoFactor, enableTwoFactor, SecondFactorRefused, totpSecretOf } from './two-factor.js';
 
 /** "My security": TOTP two-factor set-up for the signed-in person. */
 export async function securityPortal(app: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -74,6 +75,11 @@ ${enabled
     try {
       await disableTwoFactor(contextOf(request, deps), String((request.body as Record<string, unknown>).code ?? ''));
     } catch (error) {
+      if (error instanceof SecondFactorRefused) {
+        const { check } = error;
+        const message = check.reason === 'locked' ? request.t('login.totpLocked', { minutes: minutesFrom(check.retryAfterMs) }) : request.t(check.reason === 'reused' ? 'login.totpReused' : 'login.totpInvalid');
+        return page(request, reply, { path: 'code', message });
+      }
       if (error instanceof AppError && error.fieldErrors[0]) return page(request, reply, error.fieldErrors[0]);
       throw error;
     }

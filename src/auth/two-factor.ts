@@ -5,10 +5,18 @@ import { AppError } from '../platform/errors.js';
 import type { ServiceContext } from './context.js';
 import type { Actor } from './actor.js';
 import { minutesFrom } from './attempts.js';
-import { checkSecondFactor, rememberEnrolmentStep } from './second-factor.js';
+import { checkSecondFactor, rememberEnrolmentStep, type SecondFactorCheck } from './second-factor.js';
 import { totpStep } from './totp.js';
 
 type Person = Extract<Actor, { kind: 'subaccount' | 'user' }>;
+
+/** A wrong, reused or locked-out code; the portal words it in the person's language. */
+export class SecondFactorRefused extends AppError {
+  constructor(readonly check: Exclude<SecondFactorCheck, { ok: true }>) {
+    const message = check.reason === 'locked' ? `Too many wrong codes. Try again in ${minutesFrom(check.retryAfterMs)} minutes.` : check.reason === 'reused' ? 'That code was already used.' : 'That code is not right.';
+    super('validation_failed', message, [{ path: 'code', message }]);
+  }
+}
 
 function tableOf(person: Person) {
   return person.kind === 'subaccount' ? ('subaccounts' as const) : ('whitelabel_users' as const);
@@ -40,11 +48,7 @@ export async function disableTwoFactor(ctx: ServiceContext, code: string): Promi
   if (!secret) return;
   // Counted like a sign-in's second factor: a stolen session cannot guess its way to switching 2FA off.
   const check = await checkSecondFactor(ctx.db, { kind: person.kind, id: person.id }, secret, code, ctx.now);
-  if (!check.ok) {
-    const message =
-      check.reason === 'locked' ? `Too many wrong codes. Try again in ${minutesFrom(check.retryAfterMs)} minutes.` : check.reason === 'reused' ? 'That code was already used. Wait for the next code in your app.' : 'Enter the current 6-digit code from your app.';
-    throw new AppError('validation_failed', 'That code is not right.', [{ path: 'code', message }]);
-  }
+  if (!check.ok) throw new SecondFactorRefused(check);
   await ctx.db.transaction().execute(async (tx) => {
     await tx.updateTable(tableOf(person)).set({ totp_secret: null, updated_at: ctx.now.getTime() }).where('id', '=', person.id).execute();
     await recordAudit(tx, { accountId: person.accountId, actor: auditActor(person), action: 'two_factor.disable', object: { type: person.kind, id: person.id, label: person.name } }, ctx.now);

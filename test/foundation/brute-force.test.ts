@@ -152,6 +152,26 @@ describeEachEngine('brute force: second factor and password lock-out', (engine) 
     assert.equal((await later.signIn(email, password)).status, 303, 'the block ends by itself');
   });
 
+  test('switching two-factor off needs a fresh code and counts wrong ones too (in the person’s language)', async () => {
+    const person = await personWithTotp();
+    const client = new PortalClient(app.blanca.app, { 'accept-language': 'es' }, { remoteAddress: newAddress() });
+    await client.signIn(person.email, person.password);
+    await client.get('/login/2fa');
+    const code = currentTotp(person.secret, clock.now());
+    assert.equal((await client.post('/login/2fa', { code })).status, 303);
+    await client.get('/security');
+    const reused = await client.post('/security/disable', { code });
+    assert.equal(reused.status, 400);
+    assert.match(reused.body, /Ese código ya se ha usado/);
+    for (let i = 0; i < 3; i++) assert.match((await client.post('/security/disable', { code: wrongCode(person.secret, clock.now()) })).body, /El código no es correcto/);
+    const locked = await client.post('/security/disable', { code: wrongCode(person.secret, clock.now()) });
+    assert.match(locked.body, /Demasiados códigos incorrectos\. El segundo factor está bloqueado durante 15 minutos/);
+    const evenRight = await client.post('/security/disable', { code: currentTotp(person.secret, new Date(clock.at + STEP_MS)) });
+    assert.match(evenRight.body, /bloqueado/, 'locked: the right code does not switch it off');
+    const row = await app.blanca.deps.db.selectFrom('subaccounts').select('totp_secret').where('email', '=', person.email).executeTakeFirstOrThrow();
+    assert.equal(row.totp_secret, person.secret, 'two-factor is still on');
+  });
+
   test('the clean-up job forgets quiet counts but keeps the addresses people sign in from', async () => {
     const db = app.blanca.deps.db;
     const later = new Date(clock.at + 2 * 24 * 3600_000);
