@@ -128,9 +128,10 @@ ${extra}`);
 
   app.post('/logout', async (request, reply) => {
     verifyCsrf(request, deps.secretKey);
-    const idpLogout = extensions.beforeLogout ? await extensions.beforeLogout(request) : null;
+    // Blanca's session ends first, whatever happens at the IdP (request.session keeps what single logout needs).
     if (request.session) await deleteSession(deps.db, request.session.id);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    const idpLogout = extensions.beforeLogout ? await extensions.beforeLogout(request).catch((error: unknown) => (request.log.warn({ err: error }, 'single logout could not be started'), null)) : null;
     return reply.redirect(idpLogout ?? '/login', 303);
   });
 

@@ -15,7 +15,9 @@ export function ssoSignInExtensions(deps: AppDeps): SignInExtensions {
       const account = request.account;
       const connection = account?.sso_enabled ? await getConnection(deps.db, account.id) : undefined;
       const returnTo = safeLocalPath((request.query as Record<string, unknown>).returnTo, '/');
+      const logoutIncomplete = (request.query as Record<string, unknown>).sso_logout === 'incomplete';
       return html`<section aria-labelledby="sso-heading" class="stack sso-sign-in">
+  ${logoutIncomplete ? html`<p class="flash" role="alert" id="sso-logout-incomplete">${t('sso.logout.idpSessionOpen')}</p>` : ''}
   <h2 id="sso-heading">${t('sso.signIn')}</h2>
   ${connection?.status === 'connected' && account ? html`<p><a class="button" id="sso-account-button" href="/sso/${account.slug}/login?returnTo=${encodeURIComponent(returnTo)}">${t('sso.signIn')}: ${account.name}</a></p>` : ''}
   <form method="post" action="/login/sso">${csrf}<input type="hidden" name="returnTo" value="${returnTo}">

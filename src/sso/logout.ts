@@ -9,6 +9,8 @@ import { getConnection, rememberRequest, requestIdStore, writeSsoLog } from './s
 // Single logout both ways (SAML 2.0 SLO, HTTP-Redirect binding): Blanca → IdP when a person signs
 // out of a session that came from SSO, and IdP → Blanca when they sign out at the IdP.
 const LOGOUT_TTL_MS = 10 * 60 * 1000;
+/** The sign-in page, with the note that the company (IdP) session may still be open. */
+export const LOGOUT_INCOMPLETE_URL = '/login?sso_logout=incomplete';
 
 /** The IdP logout URL (signed LogoutRequest with the NameID and SessionIndex of sign-in), or null. */
 export async function idpLogoutUrl(deps: SsoDeps, account: AccountRow, session: Session, now: Date): Promise<string | null> {
@@ -20,17 +22,23 @@ export async function idpLogoutUrl(deps: SsoDeps, account: AccountRow, session: 
     sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, signing: spSigningKey(connection) },
     idp: { entityId: connection.idp_entity_id, ssoUrl: connection.idp_sso_url, sloUrl: connection.idp_slo_url, certificates: certificatesOf(connection) },
     now,
+    // Exactly as received in the assertion: IdPs that compare refuse anything else and keep their session.
     nameId: session.sso_name_id,
-    nameIdFormat: null,
+    nameIdFormat: session.sso_name_id_format,
+    nameQualifier: session.sso_name_qualifier,
+    spNameQualifier: session.sso_sp_name_qualifier,
     sessionIndex: session.sso_session_index,
   });
   await rememberRequest(deps.db, account.id, requestId, { returnTo: '/login', purpose: 'logout' }, now, LOGOUT_TTL_MS);
-  await writeSsoLog(deps.db, { account_id: account.id, direction: 'out', kind: 'logout_request', outcome: 'info', person: session.sso_name_id, summary: `Sent a signed LogoutRequest to the IdP for ${session.sso_name_id}.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, now);
+  await writeSsoLog(deps.db, { account_id: account.id, direction: 'out', kind: 'logout_request', outcome: 'info', person: session.sso_name_id, summary: `Sent a signed LogoutRequest to the IdP for ${session.sso_name_id} (NameID as received: Format ${session.sso_name_id_format ?? '(none)'}${session.sso_name_qualifier ? `, NameQualifier ${session.sso_name_qualifier}` : ''}${session.sso_sp_name_qualifier ? `, SPNameQualifier ${session.sso_sp_name_qualifier}` : ''}; SessionIndex ${session.sso_session_index ?? '(none)'}). Blanca's session has already ended.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, now);
   return url;
 }
 
-/** confirmed: a LogoutResponse from the IdP that verified (the caller ends the browser's session too). */
-export type SloResult = { kind: 'redirect'; url: string; confirmed?: boolean } | { kind: 'failed'; message: string };
+/**
+ * confirmed: a LogoutResponse from the IdP that verified (the caller ends the browser's session too).
+ * idpSessionOpen: the IdP refused to end its session; the person is told it may still be open.
+ */
+export type SloResult = { kind: 'redirect'; url: string; confirmed?: boolean; idpSessionOpen?: boolean } | { kind: 'failed'; message: string };
 
 export async function handleSloMessage(deps: SsoDeps, account: AccountRow, message: IncomingSamlMessage, hasRequest: boolean, now: Date): Promise<SloResult> {
   const connection = await getConnection(deps.db, account.id);
@@ -43,7 +51,7 @@ export async function handleSloMessage(deps: SsoDeps, account: AccountRow, messa
     const response = await validateLogoutResponse({ ...common, requestIdStore: requestIdStore(deps.db, account.id, now, new Map()) });
     if (!response.ok) {
       await writeAnonymousSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_response', outcome: 'failure', person: null, summary: response.reason, fix: response.fix, failure_code: response.code, xml: response.responseXml ?? null, attributes: null, mapping: null }, 'failure', now);
-      return { kind: 'redirect', url: '/login' };
+      return { kind: 'redirect', url: LOGOUT_INCOMPLETE_URL, idpSessionOpen: true };
     }
     await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_response', outcome: 'success', person: null, summary: 'The IdP confirmed the single logout.', fix: null, failure_code: null, xml: response.xml, attributes: null, mapping: null }, now);
     return { kind: 'redirect', url: '/login', confirmed: true };

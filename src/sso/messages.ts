@@ -86,6 +86,7 @@ export const SSO_MESSAGES_EN = {
   'sso.log.similarStarts': "and {count} more sign-ins started",
   // Issue 11 items 1, 3-6 (Entra configurations): own block.
   'sso.requireSignedAssertions': "Require signed assertions (WantAssertionsSigned)",
+  'sso.logout.idpSessionOpen': "You are signed out of this platform, but your company's sign-in (identity provider) did not confirm the sign-out: your company session may still be open. Close the browser, or sign out at your company's portal, before someone else uses this computer.",
   'sso.requireSignedAssertionsHelp': "Off by default: a signature over the whole SAML response (Entra: \"Sign SAML response\") is enough, as the SAML profile allows. Switch on to accept only responses whose assertion itself is signed; upload the SP metadata to the IdP again afterwards.",
 } as const;
 
@@ -176,6 +177,7 @@ export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
   'sso.log.similarStarts': "y {count} inicios de sesión más",
   // Issue 11 items 1, 3-6 (Entra configurations): own block.
   'sso.requireSignedAssertions': "Exigir aserciones firmadas (WantAssertionsSigned)",
+  'sso.logout.idpSessionOpen': "Has cerrado la sesión en esta plataforma, pero el inicio de sesión de tu empresa (proveedor de identidad) no confirmó el cierre: la sesión de tu empresa puede seguir abierta. Cierra el navegador o cierra la sesión en el portal de tu empresa antes de que otra persona use este equipo.",
   'sso.requireSignedAssertionsHelp': "Desactivado por defecto: basta una firma sobre toda la respuesta SAML (Entra: «Firmar respuesta SAML»), como permite el perfil SAML. Actívalo para aceptar solo respuestas cuya aserción esté firmada; después, vuelve a subir los metadatos del SP al IDP.",
 };
 

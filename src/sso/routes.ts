@@ -90,7 +90,8 @@ export async function ssoPublicRoutes(app: FastifyInstance, deps: AppDeps): Prom
     const result = await completeSignIn(sso, account, { SAMLResponse: typeof body.SAMLResponse === 'string' ? body.SAMLResponse : undefined, RelayState: typeof body.RelayState === 'string' ? body.RelayState : undefined }, deps.clock.now());
     switch (result.kind) {
       case 'session':
-        reply.setCookie(SESSION_COOKIE, result.token, cookieOptions(secure, sso.sessionTtlMs / 1000));
+        // The cookie lives no longer than the session (the IdP's SessionNotOnOrAfter or the SSO lifetime).
+        reply.setCookie(SESSION_COOKIE, result.token, cookieOptions(secure, Math.max(1, Math.floor(Math.min(sso.sessionTtlMs, result.expiresAt - deps.clock.now().getTime()) / 1000))));
         reply.setCookie(ACCOUNT_COOKIE, account.slug, cookieOptions(secure, 3600 * 24 * 365));
         return reply.redirect(result.returnTo, 303);
       case 'test_report':

@@ -48,8 +48,19 @@ export async function startSignIn(deps: SsoDeps, account: AccountRow, pending: P
   return { ok: true, redirectUrl: url };
 }
 
+export const DEFAULT_SSO_SESSION_HOURS = 12;
+
+/**
+ * An SSO session ends when the IdP says (AuthnStatement SessionNotOnOrAfter), else after the account's
+ * "SSO session lifetime" (default 12 h), never the password sessions' 14 days; the sliding expiry never passes it.
+ */
+export function ssoSessionEnd(login: Pick<SamlLogin, 'sessionNotOnOrAfter'>, connection: Pick<ConnectionRow, 'session_lifetime_hours'>, now: Date): number {
+  if (login.sessionNotOnOrAfter) return login.sessionNotOnOrAfter.getTime();
+  return now.getTime() + (connection.session_lifetime_hours || DEFAULT_SSO_SESSION_HOURS) * 3600_000;
+}
+
 export type SignInResult =
-  | { kind: 'session'; token: string; returnTo: string; chooseUser: boolean; report: MappingReport }
+  | { kind: 'session'; token: string; expiresAt: number; returnTo: string; chooseUser: boolean; report: MappingReport }
   | { kind: 'no_access'; rolesReceived: string[]; existingUsers: string[] }
   | { kind: 'test_report'; logId: string }
   | { kind: 'failed'; code: SamlFailureCode | 'not_connected'; logId: string | null };
@@ -97,18 +108,25 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
       await writeSsoLog(tx, logEntry(account.id, login, person, 'failure', `${person.email ?? person.nameId} has no usable role: received ${outcome.rolesReceived.length ? outcome.rolesReceived.map((r) => `"${r}"`).join(', ') : 'no role'}, but no white-label user has that name.`, outcome.report, 'no_usable_role', 'In Entra, assign the person an app role whose value equals the name of a white-label user, or whitelabel_admin / whitelabel_manager.'), now);
       return { kind: 'no_access' as const, outcome };
     }
-    const session = { accountId: account.id, principalKind: outcome.principal.kind, principalId: outcome.principal.id, actingUserId: outcome.actingUserId, sso: { nameId: login.nameId, sessionIndex: login.sessionIndex } };
+    const session = {
+      accountId: account.id,
+      principalKind: outcome.principal.kind,
+      principalId: outcome.principal.id,
+      actingUserId: outcome.actingUserId,
+      sso: { nameId: login.nameId, sessionIndex: login.sessionIndex, nameIdFormat: login.nameIdFormat, nameQualifier: login.nameQualifier, spNameQualifier: login.spNameQualifier },
+      absoluteExpiresAt: ssoSessionEnd(login, connection, now),
+    };
     const { token } = await createSession(tx, session, now, deps.sessionTtlMs);
     const target = outcome.report.target;
     await writeSsoLog(tx, logEntry(account.id, login, person, 'success', `${person.email ?? person.nameId} signed in as ${target?.type === 'user' ? 'white-label user' : 'subaccount'} "${target?.name}"${target?.created ? ' (created now)' : ''}.`, outcome.report), now);
     await recordAudit(tx, { accountId: account.id, actor: { kind: outcome.principal.kind, id: outcome.principal.id, label: outcome.principal.name }, action: 'auth.sign_in', object: { type: outcome.principal.kind, id: outcome.principal.id, label: outcome.principal.name }, detail: { method: 'sso', idpInitiated: login.inResponseTo === null } }, now);
-    return { kind: 'session' as const, outcome, token };
+    return { kind: 'session' as const, outcome, token, expiresAt: session.absoluteExpiresAt };
   });
   if (written.kind === 'no_access') return { kind: 'no_access', rolesReceived: written.outcome.rolesReceived, existingUsers: written.outcome.existingUsers };
-  const { outcome, token } = written;
+  const { outcome, token, expiresAt } = written;
   // IdP-initiated: RelayState may carry a deep link; only a path on this site is followed.
   const returnTo = pending ? pending.returnTo : safeLocalPath(form.RelayState, '/');
-  return { kind: 'session', token, returnTo: outcome.chooseUser ? '/sso/choose' : returnTo, chooseUser: outcome.chooseUser, report: outcome.report };
+  return { kind: 'session', token, expiresAt, returnTo: outcome.chooseUser ? '/sso/choose' : returnTo, chooseUser: outcome.chooseUser, report: outcome.report };
 }
 
 function verifyResponse(deps: SsoDeps, account: AccountRow, connection: ConnectionRow, sp: SpEndpoints, samlResponse: string, now: Date, taken: Map<string, PendingRequest>) {

@@ -161,3 +161,57 @@ describe('the IdP signs only the Response, then both (Entra "Sign SAML response"
     }
   });
 });
+
+describe('single logout against an IdP that compares the NameID exactly (Format, SPNameQualifier)', () => {
+  const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
+
+  test('the LogoutRequest carries the NameID as received: the IdP ends its session, and the next sign-in asks for the password', async () => {
+    await registerAtIdp();
+    const page = await ssoSignIn('juan');
+    const session = await sessionOf(page);
+    assert.equal(session?.sso_name_id, 'juan@example.test');
+    // What SimpleSAMLphp put in the assertion is stored with the session, exactly.
+    assert.equal(session?.sso_name_id_format, EMAIL_FORMAT);
+    assert.equal(session?.sso_sp_name_qualifier, spEntityId);
+    assert.ok(session?.sso_session_index);
+    await idp.setStrictLogout({ format: EMAIL_FORMAT, spNameQualifier: spEntityId, nameQualifier: null });
+    try {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${base}/login`);
+      assert.equal(await app.blanca.deps.db.selectFrom('sessions').select('id').where('id', '=', session!.id).executeTakeFirst(), undefined);
+      const log = await lastLog();
+      assert.ok(log.some((e) => e.kind === 'logout_response' && e.outcome === 'success'), JSON.stringify(log.slice(0, 3)));
+      assert.match(log.find((e) => e.kind === 'logout_request')?.summary ?? '', new RegExp(`Format ${EMAIL_FORMAT}, SPNameQualifier ${spEntityId.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}; SessionIndex _`));
+      // The IdP session really ended: signing in again shows the IdP's password form.
+      await page.goto(`${base}/sso/${SLUG}/login`);
+      await page.waitForSelector('#username');
+      assert.equal(new URL(page.url()).origin, idp.origin, 'the IdP asks for credentials again');
+    } finally {
+      await idp.setStrictLogout(null);
+    }
+  });
+
+  test('when the IdP refuses (Responder / RequestDenied): Blanca\'s session has ended, the person is told the company session may still be open, the SSO log keeps the sub-status', async () => {
+    await registerAtIdp();
+    const page = await ssoSignIn('monica');
+    const session = await sessionOf(page);
+    assert.ok(session);
+    // This IdP expects another Format than the one it issued: it refuses every LogoutRequest.
+    await idp.setStrictLogout({ format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent' });
+    try {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${base}/login?sso_logout=incomplete`);
+      assert.match(await page.locator('#sso-logout-incomplete').innerText(), /your company session may still be open/);
+      assert.equal(await app.blanca.deps.db.selectFrom('sessions').select('id').where('id', '=', session.id).executeTakeFirst(), undefined, 'Blanca\'s session ended first');
+      const refused = (await lastLog('&outcome=failure')).find((e) => e.kind === 'logout_response');
+      assert.equal(refused?.failureCode, 'logout_status_not_success');
+      assert.match(refused?.summary ?? '', /urn:oasis:names:tc:SAML:2\.0:status:Responder \/ urn:oasis:names:tc:SAML:2\.0:status:RequestDenied: "The NameID does not match the session/);
+      // The IdP kept its session, which is why the person was warned: a new sign-in needs no password.
+      await page.goto(`${base}/sso/${SLUG}/login`);
+      await backAtBlanca(page);
+      assert.equal(path(page), '/users');
+    } finally {
+      await idp.setStrictLogout(null);
+    }
+  });
+});

@@ -16,6 +16,9 @@ export interface AssertionFields {
   issuer: string;
   nameId: string;
   nameIdFormat: string | null;
+  /** As the IdP wrote them; a LogoutRequest must repeat them exactly. */
+  nameQualifier: string | null;
+  spNameQualifier: string | null;
   bearerConfirmations: BearerConfirmation[];
   conditionsCount: number;
   notBefore: string | null;
@@ -23,6 +26,8 @@ export interface AssertionFields {
   /** One list per AudienceRestriction; each restriction must name Blanca. */
   audienceRestrictions: string[][];
   sessionIndex: string | null;
+  /** AuthnStatement SessionNotOnOrAfter: when the IdP wants the SP session to end. */
+  sessionNotOnOrAfter: string | null;
   attributes: Record<string, string[]>;
 }
 
@@ -68,12 +73,15 @@ export function readAssertion(assertion: Element): AssertionFields {
     issuer: text(child(assertion, NS.saml, "Issuer")),
     nameId: text(nameIdElement),
     nameIdFormat: attr(nameIdElement, "Format"),
+    nameQualifier: attr(nameIdElement, "NameQualifier"),
+    spNameQualifier: attr(nameIdElement, "SPNameQualifier"),
     bearerConfirmations,
     conditionsCount: conditionsList.length,
     notBefore: attr(conditions, "NotBefore"),
     notOnOrAfter: attr(conditions, "NotOnOrAfter"),
     audienceRestrictions,
     sessionIndex: attr(authnStatement, "SessionIndex"),
+    sessionNotOnOrAfter: attr(authnStatement, "SessionNotOnOrAfter"),
     attributes: Object.fromEntries(attributes),
   };
 }

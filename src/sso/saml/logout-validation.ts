@@ -5,7 +5,7 @@ import { decodeSamlMessage, maxBase64Length } from "./message-decoding.js";
 import { fromNodeSamlError } from "./node-saml-errors.js";
 import { checkSignaturePolicy } from "./signature-policy.js";
 import type { RequestIdStore } from "./verify.js";
-import { NS, attr, child, children, qualifiedName, text } from "./xml.js";
+import { NS, attr, child, children, parseUntrustedXml, qualifiedName, text } from "./xml.js";
 
 /** How a logout message arrived at Blanca's SLO endpoint. */
 export type IncomingSamlMessage =
@@ -84,17 +84,33 @@ export async function validateLogoutResponse(
   input: ValidateLogoutResponseInput,
 ): Promise<{ ok: true; inResponseTo: string; relayState: string | null; xml: string } | SamlFailure> {
   const received = await receive(input, "SAMLResponse", "LogoutResponse");
-  if (!received.ok) return received;
-  const { xml, root } = received;
-  const status = attr(child(child(root, NS.samlp, "Status") ?? root, NS.samlp, "StatusCode"), "Value");
-  if (status !== SUCCESS) {
-    return failure("logout_status_not_success", `The LogoutResponse status is ${status ?? "(none)"}; expected ${SUCCESS}.`, { xml });
+  if (!received.ok) {
+    // node-saml refuses a verified non-Success answer naming only the top-level code: read the rest.
+    const parsed = received.code === "logout_status_not_success" && received.responseXml ? parseUntrustedXml(received.responseXml, DEFAULT_MAX_BYTES) : null;
+    return parsed?.ok ? (statusFailure(parsed.root, received.responseXml!) ?? received) : received;
   }
+  const { xml, root } = received;
+  const refused = statusFailure(root, xml);
+  if (refused) return refused;
   const inResponseTo = attr(root, "InResponseTo");
   if (!inResponseTo || !(await input.requestIdStore.take(inResponseTo))) {
     return failure("in_response_to_unknown", `LogoutResponse InResponseTo "${inResponseTo ?? "(absent)"}" is not a logout request Blanca sent and has not used yet.`, { xml });
   }
   return { ok: true, inResponseTo, relayState: received.relayState, xml };
+}
+
+/** A LogoutResponse that is not Success, with its second-level status and message for the SSO log; null on Success. */
+function statusFailure(root: Element, xml: string): SamlFailure | null {
+  const statusElement = child(root, NS.samlp, "Status");
+  const statusCode = statusElement ? child(statusElement, NS.samlp, "StatusCode") : undefined;
+  const status = attr(statusCode, "Value");
+  if (status === SUCCESS) return null;
+  const subStatus = attr(statusCode ? child(statusCode, NS.samlp, "StatusCode") : undefined, "Value");
+  const message = statusElement ? text(child(statusElement, NS.samlp, "StatusMessage")) : "";
+  return failure("logout_status_not_success", `The LogoutResponse status is ${status ?? "(none)"}${subStatus ? ` / ${subStatus}` : ""}${message ? `: "${message}"` : ""}; expected ${SUCCESS}. Blanca's session has ended; the IdP session may still be open.`, {
+    xml,
+    fix: "IdPs such as Entra refuse a LogoutRequest whose NameID (Format, NameQualifier, SPNameQualifier) or SessionIndex differs from the assertion's. Check the IdP's sign-in/audit log for the refused logout; the person should close the browser or sign out at the IdP.",
+  });
 }
 
 /** Shared path: decode, signature policy, node-saml verification, then Issuer, Destination, time. */

@@ -45,7 +45,10 @@ export interface LogoutRequestInput {
   idp: IdpRequestConfig & { sloUrl: string };
   now: Date;
   nameId: string;
+  /** Format, NameQualifier and SPNameQualifier exactly as the assertion carried them (null: absent). */
   nameIdFormat: string | null;
+  nameQualifier?: string | null;
+  spNameQualifier?: string | null;
   sessionIndex: string | null;
   relayState?: string;
 }
@@ -86,7 +89,11 @@ export function buildAuthnRequestPost(input: AuthnRequestInput): { action: strin
 /** SP-initiated single logout to the IdP (HTTP-Redirect, signed), naming the session to end. */
 export async function buildLogoutRequestRedirect(input: LogoutRequestInput): Promise<{ url: string; requestId: string }> {
   const requestId = newId();
-  const format = input.nameIdFormat ? ` Format="${escapeXml(input.nameIdFormat)}"` : "";
+  // IdPs compare the NameID exactly (Entra answers RequestDenied otherwise and keeps its session).
+  const format =
+    (input.nameQualifier != null ? ` NameQualifier="${escapeXml(input.nameQualifier)}"` : "") +
+    (input.spNameQualifier != null ? ` SPNameQualifier="${escapeXml(input.spNameQualifier)}"` : "") +
+    (input.nameIdFormat != null ? ` Format="${escapeXml(input.nameIdFormat)}"` : "");
   const xml =
     `<samlp:LogoutRequest xmlns:samlp="${NS.samlp}" xmlns:saml="${NS.saml}" ID="${requestId}" Version="2.0" IssueInstant="${input.now.toISOString()}" Destination="${escapeXml(input.idp.sloUrl)}">` +
     `<saml:Issuer>${escapeXml(input.sp.entityId)}</saml:Issuer>` +

@@ -55,7 +55,11 @@ export interface VerifyInput extends VerifyConfig {
 export interface SamlLogin {
   nameId: string;
   nameIdFormat: string | null;
+  nameQualifier: string | null;
+  spNameQualifier: string | null;
   sessionIndex: string | null;
+  /** AuthnStatement SessionNotOnOrAfter (valid time only), else null. */
+  sessionNotOnOrAfter: Date | null;
   issuer: string;
   /** Null for IdP-initiated sign-in. Read from the signed assertion only. */
   inResponseTo: string | null;
@@ -284,7 +288,10 @@ async function verifyWith(samls: SAML[], certificates: string[], config: VerifyC
     login: {
       nameId: a.nameId,
       nameIdFormat: a.nameIdFormat,
+      nameQualifier: a.nameQualifier,
+      spNameQualifier: a.spNameQualifier,
       sessionIndex: a.sessionIndex,
+      sessionNotOnOrAfter: a.sessionNotOnOrAfter !== null && !Number.isNaN(Date.parse(a.sessionNotOnOrAfter)) ? new Date(a.sessionNotOnOrAfter) : null,
       issuer: a.issuer,
       inResponseTo,
       attributes: a.attributes,
