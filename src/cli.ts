@@ -8,6 +8,7 @@ import { newSecret } from './platform/ids.js';
 import { exportAccount, importAccount, TransferError } from './ops/account-transfer.js';
 import { searchPathSchema } from './ops/pg-schema.js';
 import { resetOwnerPassword } from './subaccounts/service.js';
+import { DOMAIN_HELP, DomainCommandError, runDomainCommand } from './sso/domains/cli.js';
 
 const HELP = `Blanca operator commands (configuration from the same environment variables as the server):
 
@@ -19,7 +20,7 @@ const HELP = `Blanca operator commands (configuration from the same environment 
   blanca account import [--slug NEW] < file.json   a new account from an export; then: owner reset-password
   blanca sso enable SLUG | blanca sso disable SLUG switch the enterprise SSO feature for an account
   blanca owner reset-password SLUG [--password PW] new owner password (printed once when generated)
-`;
+${DOMAIN_HELP}`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { name: { type: 'string' }, 'owner-email': { type: 'string' }, 'owner-password': { type: 'string' }, password: { type: 'string' }, slug: { type: 'string' } } });
@@ -39,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
       if (!found) throw new ConfigError(`No account with the short name "${target ?? ''}". See: blanca account list`);
       return found;
     };
+    if (group === 'domain') return await runDomainCommand(db, positionals.slice(1), now);
     switch (`${group} ${command ?? ''}`.trim()) {
       case 'migrate':
         console.log('Migrations are up to date.');
@@ -96,7 +98,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof ConfigError || error instanceof TransferError ? error.message : error);
+    console.error(error instanceof ConfigError || error instanceof TransferError || error instanceof DomainCommandError ? error.message : error);
     process.exit(1);
   },
 );

@@ -1,6 +1,7 @@
 import './platform/formats.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { Resolver } from 'node:dns/promises';
 import path from 'node:path';
 import proxyaddr from '@fastify/proxy-addr';
 
@@ -20,6 +21,7 @@ const ConfigSchema = Type.Object({
   TRUST_PROXY: Type.String({ default: 'false', maxLength: 2000, description: 'Which proxies in front of Blanca to believe about X-Forwarded-*: false, a hop count, or a comma list of addresses/CIDRs' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://[^\\s]+$', maxLength: 2000, description: 'redis://… shares rate-limit counters across instances; in memory per instance when unset' })),
   SSO_METADATA_ALLOWED_HOSTS: Type.String({ default: '', description: 'Comma-separated hosts Blanca may fetch IdP metadata from although they resolve to internal addresses (e.g. an on-premises AD FS)' }),
+  DNS_SERVERS: Type.String({ default: '', maxLength: 2000, description: 'Comma-separated DNS servers (address or address:port) for email-domain verification; the system resolver when unset' }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, pattern: '^[\\x21-\\x7e]+$', description: 'Serve GET /metrics (Prometheus) to requests with Authorization: Bearer <this token>; /metrics answers 404 when unset' })),
   JOBS_INTERVAL_SECONDS: Type.Integer({ minimum: 10, maximum: 86400, default: 3600, description: 'How often the fleet runs the clean-up jobs (scan retention, expired sessions and SSO state)' }),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')], { default: 'info' }),
@@ -28,7 +30,7 @@ const ConfigSchema = Type.Object({
 /** What Fastify's trustProxy gets: nobody, the n proxies nearest Blanca, or these addresses/CIDRs. */
 export type TrustedProxies = false | number | string[];
 
-export type Config = Static<typeof ConfigSchema> & { publicUrl: string; secureCookies: boolean; databaseFile: string; ssoMetadataAllowedHosts: string[]; trustProxy: TrustedProxies };
+export type Config = Static<typeof ConfigSchema> & { publicUrl: string; secureCookies: boolean; databaseFile: string; ssoMetadataAllowedHosts: string[]; trustProxy: TrustedProxies; dnsServers: string[] };
 
 export class ConfigError extends Error {}
 
@@ -55,6 +57,17 @@ export function parseTrustProxy(value: string): TrustedProxies | { error: string
   return list;
 }
 
+/** DNS_SERVERS as node:dns reads them (address, address:port, [IPv6]:port), checked by node:dns itself. */
+export function parseDnsServers(value: string): string[] | { error: string } {
+  const list = value.split(',').map((part) => part.trim()).filter(Boolean);
+  try {
+    new Resolver().setServers(list);
+  } catch (error) {
+    return { error: `DNS_SERVERS: ${(error as Error).message}; expected addresses such as 10.0.0.2 or 127.0.0.1:5353 (got ${JSON.stringify(value)})` };
+  }
+  return list;
+}
+
 const BOOLEANS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -71,9 +84,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const errors = [...Value.Errors(ConfigSchema, withDefaults)];
   const trustText = (withDefaults as { TRUST_PROXY?: unknown }).TRUST_PROXY;
   const trustProxy = typeof trustText === 'string' ? parseTrustProxy(trustText) : false;
-  if (errors.length > 0 || (typeof trustProxy === 'object' && !Array.isArray(trustProxy))) {
+  const dnsText = (withDefaults as { DNS_SERVERS?: unknown }).DNS_SERVERS;
+  const dnsServers = typeof dnsText === 'string' ? parseDnsServers(dnsText) : [];
+  if (errors.length > 0 || (typeof trustProxy === 'object' && !Array.isArray(trustProxy)) || !Array.isArray(dnsServers)) {
     const lines = errors.map((e) => `  ${e.path.slice(1) || '(config)'}: ${e.message} (got ${JSON.stringify(e.value)})`);
     if (typeof trustProxy === 'object' && !Array.isArray(trustProxy)) lines.push(`  ${trustProxy.error}`);
+    if (!Array.isArray(dnsServers)) lines.push(`  ${dnsServers.error}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const config = withDefaults as Static<typeof ConfigSchema>;
@@ -85,5 +101,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseFile: path.resolve(config.DATA_DIR, 'blanca.sqlite'),
     trustProxy: trustProxy as TrustedProxies,
     ssoMetadataAllowedHosts: config.SSO_METADATA_ALLOWED_HOSTS.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean),
+    dnsServers: dnsServers as string[],
   };
 }

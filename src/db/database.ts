@@ -6,6 +6,7 @@ import type { InstanceSettingsTable } from './instance-settings.js';
 import type { QrAccountSettingsTable, QrBulkJobsTable, QrBulkRowsTable, QrCodeTagsTable, QrCodesTable, QrScansTable } from '../qr/tables.js';
 import type { SsoConnectionsTable, SsoGroupMappingsTable, SsoLogTable, SsoLogWindowsTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
 import type { LogosTable } from '../logos/tables.js';
+import type { SsoDomainsTable } from '../sso/domains/tables.js';
 import type { SubaccountUsersTable, SubaccountsTable } from '../subaccounts/tables.js';
 import type { WhitelabelUsersTable } from '../users/tables.js';
 
@@ -27,6 +28,7 @@ export interface Database {
   sso_log: SsoLogTable;
   sso_log_windows: SsoLogWindowsTable;
   sso_group_mappings: SsoGroupMappingsTable;
+  sso_domains: SsoDomainsTable;
   qr_codes: QrCodesTable;
   qr_code_tags: QrCodeTagsTable;
   qr_scans: QrScansTable;

@@ -13,6 +13,7 @@ import * as ssoLogBudget from './migrations/2026_12_04_0401_sso_log_budget.js';
 import * as bulkJobRecovery from './migrations/2026_12_04_0501_bulk_job_recovery.js';
 import * as signInGuards from './migrations/2026_12_04_0300_sign_in_guards.js';
 import * as logosByHash from './migrations/2026_12_04_0502_logos_by_hash.js';
+import * as ssoDomains from './migrations/2026_12_04_0402_sso_domains.js';
 
 // Listed explicitly (not read from a folder) so that the compiled and the tsx
 // builds see the same migrations, in the same order.
@@ -30,6 +31,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_12_04_0501_bulk_job_recovery': bulkJobRecovery,
   '2026_12_04_0300_sign_in_guards': signInGuards,
   '2026_12_04_0502_logos_by_hash': logosByHash,
+  '2026_12_04_0402_sso_domains': ssoDomains,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

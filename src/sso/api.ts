@@ -8,6 +8,7 @@ import { contextOf } from '../auth/http/context.js';
 import { ConnectBody, ConnectionView, ImportMetadataBody, type ConnectInput, type ImportMetadataInput } from './schemas.js';
 import { connect, ensureConnection, finishSpKeyRotation, getConnectionView, readIdpMetadata, refreshMetadataNow, spEndpoints, spMetadataXml, startSpKeyRotation } from './service.js';
 import { getSsoLogEntry, listSsoLog, type SsoLogRow } from './store.js';
+import { ssoDomainsApi } from './domains/api.js';
 
 const tags = ['Single sign-on'];
 
@@ -52,6 +53,7 @@ const toLogView = (e: SsoLogRow) => ({
 });
 
 export async function ssoApi(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  await ssoDomainsApi(app, deps);
   app.get('/sso', { schema: { tags, summary: 'The SSO tab: connection, attribute names and SP endpoints', response: { 200: ConnectionView, ...problemResponses } } }, async (request) =>
     getConnectionView(contextOf(request, deps), deps.config),
   );

@@ -19,6 +19,9 @@ import { connect, ensureConnection, finishSpKeyRotation, getConnectionView, read
 import { ssoDeps } from './routes.js';
 import { startSignIn } from './signin.js';
 import { getSsoLogEntry, listSsoLog } from './store.js';
+import { domainsSection, ssoDomainsPortal } from './domains/portal.js';
+import { toDomainView } from './domains/service.js';
+import { listDomainClaims } from './domains/store.js';
 
 type FormValues = Record<string, string>;
 
@@ -77,6 +80,7 @@ const FIELD_OF_PATH: Record<string, string> = { 'attributes.firstName': 'attrFir
 const toFormErrors = (errors: FieldError[]) => errors.map((e) => ({ ...e, path: FIELD_OF_PATH[e.path] ?? e.path.replace(/\[\d+\]$/, '') }));
 
 export async function ssoPortal(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  await ssoDomainsPortal(app, deps);
   async function tab(request: FastifyRequest, reply: FastifyReply, state: { values?: FormValues; errors?: FieldError[]; notice?: string }) {
     const ctx = contextOf(request, deps);
     if (!hasPermission(ctx.actor, 'account.manage')) throw forbidden();
@@ -86,6 +90,7 @@ export async function ssoPortal(app: FastifyInstance, deps: AppDeps): Promise<vo
     }
     const { account, row } = await ensureConnection(ctx);
     const view = toConnectionView(row, account, deps.config, ctx.now);
+    const domains = await listDomainClaims(ctx.db, account.id);
     const certificateWarnings = expiringCertificates(JSON.parse(row.idp_certificates) as string[], ctx.now);
     const v = state.values ?? valuesOf(view);
     const errors = toFormErrors(state.errors ?? []);
@@ -108,6 +113,7 @@ ${view.idpMetadataUrl ? html`<form method="post" action="/settings/sso/refresh-m
   <form method="post" action="/settings/sso/sp-key/finish" class="actions">${csrf}<button type="submit" id="sp-key-finish">${t('sso.spKey.finish')}</button></form>`
     : html`<form method="post" action="/settings/sso/sp-key/rotate" class="actions">${csrf}<button type="submit" class="secondary" id="sp-key-rotate">${t('sso.spKey.rotate')}</button></form>`}
 </section>
+${domainsSection(t, csrf, scriptNonce(reply), domains.map(toDomainView))}
 ${errorSummary(t, errors)}
 <form method="post" action="/settings/sso" class="stack" novalidate>
   ${csrf}

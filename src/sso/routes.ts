@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { getAccount, getAccountBySlug, type AccountRow } from '../accounts/store.js';
+import { getAccountBySlug, type AccountRow } from '../accounts/store.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { html } from '../platform/html.js';
 import type { MessageKey } from '../platform/i18n.js';
@@ -16,7 +16,8 @@ import type { SamlFailureCode } from './saml/failures.js';
 import { spEndpoints, spMetadataXml } from './service.js';
 import { samlEndpointLimits } from './rate-limits.js';
 import { completeSignIn, startSignIn, type SsoDeps } from './signin.js';
-import { connectionsForDomain, getConnection } from './store.js';
+import { getConnection } from './store.js';
+import { accountForEmailDomain } from './domains/service.js';
 
 type SlugParams = { slug: string };
 
@@ -144,8 +145,8 @@ ${request.session ? html`<p>${t('sso.signOutConfirm')}</p>
     const email = typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
     if (email) {
       const domain = email.split('@')[1] ?? '';
-      const [connection] = domain ? await connectionsForDomain(deps.db, domain) : [];
-      const account = connection ? await getAccount(deps.db, connection.account_id) : undefined;
+      // Only a domain verified for one account routes (DNS TXT or the operator); exact domain, no parent match.
+      const account = domain ? await accountForEmailDomain(deps.db, domain) : undefined;
       if (!account) return publicPage(request, reply, deps, { title: request.t('sso.signIn'), status: 404 }, () => html`<h1>${request.t('sso.signIn')}</h1><p role="alert">${request.t('sso.noDomain')}</p><p><a href="/login">${request.t('sso.tryAgain')}</a></p>`);
       return reply.redirect(`/sso/${encodeURIComponent(account.slug)}/login?returnTo=${returnTo}`, 303);
     }

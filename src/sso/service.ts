@@ -12,6 +12,7 @@ import { fetchIdpMetadata, parseIdpMetadata, type IdpMetadata } from './saml/idp
 import { buildSpMetadata } from './saml/sp-metadata.js';
 import { generateSpKeyPair } from './saml/sp-keys.js';
 import type { ConnectInput, ConnectionView, ImportMetadataInput } from './schemas.js';
+import { syncDomainClaims } from './domains/service.js';
 import { certificateWarningText, expiringCertificates, refreshIdpMetadata, type RefreshResult } from './lifecycle.js';
 import { DEFAULT_LOG_RETENTION_DAYS, getConnection, insertConnection, updateConnection, writeSsoLog, type ConnectionRow } from './store.js';
 
@@ -240,6 +241,8 @@ export async function connect(ctx: ServiceContext, config: Config, input: Connec
   };
   await ctx.db.transaction().execute(async (tx) => {
     await updateConnection(tx, account.id, changes);
+    // Listed domains become pending claims; they route sign-ins only once verified (domains/service.ts).
+    if (input.emailDomains) await syncDomainClaims(tx, account.id, input.emailDomains, auditActor(ctx.actor), ctx.now);
     await recordAudit(tx, { accountId: account.id, actor: auditActor(ctx.actor), action: 'sso.connect', object: { type: 'sso_connection', id: account.id, label: entityId }, detail: { ssoType: input.ssoType, idpEntityId: entityId, certificates: certificates.length, fromMetadata: metadata !== null, signAuthnRequests: changes.sign_authn_requests === 1 } }, ctx.now);
   });
   return toConnectionView(await getConnection(ctx.db, account.id), account, config, ctx.now);

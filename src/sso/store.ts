@@ -19,12 +19,6 @@ export async function updateConnection(db: Db | Tx, accountId: string, changes: 
   await db.updateTable('sso_connections').set(changes).where('account_id', '=', accountId).execute();
 }
 
-/** Connected accounts whose people use one of these email domains (SP-initiated sign-in by email). */
-export async function connectionsForDomain(db: Db, domain: string): Promise<ConnectionRow[]> {
-  const rows = await db.selectFrom('sso_connections').selectAll().where('status', '=', 'connected').where('email_domains', 'like', `%"${domain.replace(/[%_"\\]/g, '')}"%`).execute();
-  return rows.filter((row) => (JSON.parse(row.email_domains) as string[]).includes(domain));
-}
-
 export interface PendingRequest {
   returnTo: string;
   purpose: string;

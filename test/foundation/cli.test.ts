@@ -19,3 +19,13 @@ test('operators create accounts, switch SSO on and reset the owner password from
   assert.match((await cli('owner', 'reset-password', 'nandu-corp', '--password', 'a-new-password-1')).stdout, /set\./);
   await assert.rejects(cli('sso', 'enable', 'missing'), (error: { stderr: string; code: number }) => error.code === 1 && /No account with the short name "missing"/.test(error.stderr));
 });
+
+test('operators verify, list and release SSO email domains from the command line', async () => {
+  await cli('account', 'create', '--name', 'Domain Corp', '--owner-email', 'owner@domain-corp.example');
+  assert.match((await cli('domain', 'verify', 'domain-corp', 'Domain-Corp.example')).stdout, /domain-corp\.example is verified for "domain-corp"/);
+  assert.match((await cli('domain', 'list')).stdout, /^domain-corp\.example\tdomain-corp\tverified\tby Platform operator /m);
+  assert.match((await cli('domain', 'release', 'domain-corp.example')).stdout, /domain-corp\.example released/);
+  assert.match((await cli('domain', 'release', 'domain-corp.example')).stdout, /not verified for any account; nothing to release/);
+  await assert.rejects(cli('domain', 'verify', 'domain-corp', 'not a domain'), (error: { stderr: string; code: number }) => error.code === 1 && /is not a domain name/.test(error.stderr));
+  assert.match((await cli('help')).stdout, /blanca domain verify SLUG DOMAIN/);
+});

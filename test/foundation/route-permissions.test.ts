@@ -9,6 +9,7 @@ import { createApiToken } from '../../src/auth/tokens.js';
 import { startBulkJob } from '../../src/qr/bulk.js';
 import { createCode } from '../../src/qr/service.js';
 import { parseCreateCode } from '../../src/qr/schemas.js';
+import { insertDomainClaim } from '../../src/sso/domains/store.js';
 import { writeSsoLog } from '../../src/sso/store.js';
 import { createSubaccount } from '../../src/subaccounts/service.js';
 import { insertSubaccount, replaceLinks } from '../../src/subaccounts/store.js';
@@ -79,6 +80,14 @@ const linkedUser: Params = (f) => ({ id: f.linkedUserId });
 const codeBody = (f: Fixture) => ({ userId: f.linkedUserId, name: `Route ${Math.random()}`, kind: 'static', type: 'text', 'c.text': 'hello' });
 const apiCodeBody = (f: Fixture) => ({ userId: f.linkedUserId, name: `Route ${Math.random()}`, kind: 'static', content: { type: 'text', text: 'hello' } });
 
+/** A new pending email-domain claim of the account per call (checks and releases use one up). */
+let lastDomainClaim = '';
+async function freshDomainClaim(f: Fixture): Promise<string> {
+  lastDomainClaim = `perm-${Math.random().toString(36).slice(2)}.example`;
+  await insertDomainClaim(f.app.blanca.deps.db, { id: crypto.randomUUID(), account_id: f.app.accountId, domain: lastDomainClaim, token: 'route-permissions', state: 'pending', created_at: 0, created_by: 'test', verified_at: null, verified_by: null, checked_at: null, last_check_error: null });
+  return lastDomainClaim;
+}
+
 export const RULES: Record<string, Rule> = {
   // ------------------------------------------------------------------ public
   'GET /:code(^[1-9A-HJ-NP-Za-km-z]{7}$)': { allow: 'public', why: 'short links are printed on paper' },
@@ -137,6 +146,9 @@ export const RULES: Record<string, Rule> = {
   'POST /settings/sso/sp-key/finish': { allow: ADMINS, inputChecked: true },
   'POST /settings/sso/test': { allow: ADMINS, inputChecked: true },
   'GET /settings/sso/log': { allow: ADMINS },
+  'POST /settings/sso/domains': { allow: ADMINS, body: () => ({ domain: `perm-${Math.random().toString(36).slice(2)}.example` }) },
+  'POST /settings/sso/domains/check': { allow: ADMINS, params: async (f) => ({ domain: await freshDomainClaim(f) }), body: () => ({ domain: lastDomainClaim }) },
+  'POST /settings/sso/domains/release': { allow: ADMINS, params: async (f) => ({ domain: await freshDomainClaim(f) }), body: () => ({ domain: lastDomainClaim }) },
   'GET /settings/sso/log/:id': { allow: ADMINS, params: (f) => ({ id: f.ssoLogId }) },
   'GET /sso/choose': { allow: STAFF },
 
@@ -189,6 +201,10 @@ export const RULES: Record<string, Rule> = {
   'POST /api/v1/sso/sp-key/finish': { allow: ACCOUNT_TOKEN, inputChecked: true },
   'GET /api/v1/sso/sp-metadata': { allow: ACCOUNT_TOKEN },
   'GET /api/v1/sso/log': { allow: ACCOUNT_TOKEN },
+  'GET /api/v1/sso/domains': { allow: ACCOUNT_TOKEN },
+  'POST /api/v1/sso/domains': { allow: ACCOUNT_TOKEN, body: () => ({ domain: `perm-${Math.random().toString(36).slice(2)}.example` }) },
+  'POST /api/v1/sso/domains/:domain/check': { allow: ACCOUNT_TOKEN, params: async (f) => ({ domain: await freshDomainClaim(f) }) },
+  'DELETE /api/v1/sso/domains/:domain': { allow: ACCOUNT_TOKEN, params: async (f) => ({ domain: await freshDomainClaim(f) }) },
   'GET /api/v1/sso/log/:id': { allow: ACCOUNT_TOKEN, params: (f) => ({ id: f.ssoLogId }) },
   'GET /api/v1/codes': { allow: TOKENS },
   'GET /api/v1/codes/labels': { allow: TOKENS },
@@ -229,7 +245,8 @@ describeEachEngine('route permission matrix', (engine) => {
   const tokens = new Map<ApiRole, string>();
 
   before(async () => {
-    const app = await startTestApp(engine);
+    // Domain checks ask a closed loopback port, so they fail at once instead of waiting for a resolver.
+    const app = await startTestApp(engine, { env: { DNS_SERVERS: '127.0.0.1:9' } });
     const { db, secretKey } = app.blanca.deps;
     const owner = await ownerActor(app.blanca, app.accountId);
     const c = () => ({ db, now: new Date(), actor: owner });

@@ -18,6 +18,7 @@ import { SESSION_COOKIE } from '../../src/web/cookies.js';
 import { api, OWNER_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { launchBrowser, loginAtIdp, type BrowserHandle } from '../support/browser.js';
 import { testKeys } from '../support/saml-fixtures.js';
+import { startDnsServer, type TestDnsServer } from '../support/dns-server.js';
 import { articleUsers, ENTRA_CLAIMS, startSimpleSamlIdp, type IdpHandle, type IdpUser } from '../support/simplesamlphp.js';
 
 const SLUG = 'acme';
@@ -48,12 +49,14 @@ function freePort(): Promise<number> {
 
 let idp: IdpHandle;
 let browser: BrowserHandle;
+let dns: TestDnsServer;
 const contexts: BrowserContext[] = [];
 
 before(async () => {
-  [idp, browser] = await Promise.all([startSimpleSamlIdp({ users: people() }), launchBrowser()]);
+  [idp, browser, dns] = await Promise.all([startSimpleSamlIdp({ users: people() }), launchBrowser(), startDnsServer()]);
 });
 after(async () => {
+  await dns?.close();
   await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
   await browser?.close();
   await idp?.stop();
@@ -79,7 +82,7 @@ async function startSite(): Promise<{ app: TestApp; base: string }> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const app = await startTestApp('sqlite', { env: { PUBLIC_URL: base, SSO_METADATA_ALLOWED_HOSTS: '127.0.0.1' } });
+    const app = await startTestApp('sqlite', { env: { PUBLIC_URL: base, SSO_METADATA_ALLOWED_HOSTS: '127.0.0.1', DNS_SERVERS: dns.address } });
     try {
       await app.blanca.app.listen({ port, host: '127.0.0.1' });
       return { app, base };
@@ -132,6 +135,13 @@ async function connectInBrowser(ssoType: 'user' | 'subaccount'): Promise<Site> {
   await owner.waitForURL(`${base}/settings/sso`);
   await owner.getByText('Connected. Give the SP descriptor to your IdP.').first().waitFor();
   assert.equal(await owner.locator('#sso-status').innerText(), 'Connected');
+  // The work-email domain routes only once verified: publish the TXT record the tab shows, then Check now.
+  const domainRow = owner.locator(`#sso-domains tr[data-domain="${DOMAIN}"]`);
+  assert.equal(await domainRow.locator('.domain-state').innerText(), 'pending');
+  dns.records.set(DOMAIN, [await domainRow.locator('.domain-record').innerText()]);
+  await domainRow.getByRole('button', { name: 'Check now' }).click();
+  await owner.getByText(`${DOMAIN} is verified`).first().waitFor();
+  assert.equal(await domainRow.locator('.domain-state').innerText(), 'verified');
   const spEntityId = await owner.locator('#sp-descriptor-url').innerText();
   assert.equal(spEntityId, `${base}/sso/${SLUG}/metadata`);
   await owner.screenshot({ path: `/tmp/blanca-sso-tab-${ssoType}.png`, fullPage: true }).catch(() => undefined);
