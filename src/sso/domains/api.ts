@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { problemResponses } from '../../web/api-schemas.js';
 import type { AppDeps } from '../../web/deps.js';
-import { contextOf } from '../../web/guards.js';
+import { contextOf } from '../../auth/http/context.js';
 import { txtLookup } from './dns.js';
 import { DomainBody, DomainParams, DomainView } from './schemas.js';
 import { checkDomain, claimDomain, listDomains, releaseDomain } from './service.js';

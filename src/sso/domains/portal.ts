@@ -4,7 +4,8 @@ import { AppError } from '../../platform/errors.js';
 import type { Translate } from '../../platform/i18n.js';
 import type { AppDeps } from '../../web/deps.js';
 import { setFlash } from '../../web/flash.js';
-import { contextOf, redirectTo } from '../../web/guards.js';
+import { contextOf } from '../../auth/http/context.js';
+import { redirectTo } from '../../web/guards.js';
 import { txtLookup } from './dns.js';
 import { checkDomain, claimDomain, releaseDomain, type DomainView } from './service.js';
 

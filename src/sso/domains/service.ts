@@ -4,7 +4,7 @@ import { recordAudit, type AuditEvent } from '../../audit/store.js';
 import { getAccount, type AccountRow } from '../../accounts/store.js';
 import { hasPermission } from '../../auth/permissions.js';
 import type { Db, Tx } from '../../db/database.js';
-import type { ServiceContext } from '../../platform/context.js';
+import type { ServiceContext } from '../../auth/context.js';
 import { AppError, forbidden, notFound } from '../../platform/errors.js';
 import { newId, newSecret } from '../../platform/ids.js';
 import { getConnection, updateConnection } from '../store.js';
