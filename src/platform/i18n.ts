@@ -135,6 +135,7 @@ const en = {
   'error.input.fieldName': 'The field name “{field}” is not accepted: names have at most {max} characters, {parts} parts and indexes up to {index}.',
   'error.input.depth': 'Values can nest at most {max} levels deep.',
   'error.input.number': 'The field “{field}” needs a finite number.',
+  'error.input.repeated': 'The address gives “{field}” more than once.',
   'error.input.invalid': 'This address or form has a value that is not allowed: {fields}.',
 } as const;
 
@@ -277,6 +278,7 @@ const es: Record<keyof typeof en, string> = {
   'error.input.fieldName': 'No se admite el nombre de campo «{field}»: los nombres tienen como máximo {max} caracteres, {parts} partes e índices hasta {index}.',
   'error.input.depth': 'Los valores pueden anidarse como máximo {max} niveles.',
   'error.input.number': 'El campo «{field}» necesita un número finito.',
+  'error.input.repeated': 'La dirección indica «{field}» más de una vez.',
   'error.input.invalid': 'Esta dirección o formulario tiene un valor que no se admite: {fields}.',
 };
 

@@ -58,7 +58,7 @@ export function fieldNameProblem(name: string): string | null {
 
 /** A refused input: the field (path as people read it), the message, and which limit it hit. */
 export interface InputProblem extends FieldError {
-  limit: 'character' | 'fieldName' | 'fieldCount' | 'depth' | 'number';
+  limit: 'character' | 'fieldName' | 'fieldCount' | 'depth' | 'number' | 'repeated';
   /** The refused character (U+XXXX) when `limit` is 'character'. */
   character?: string;
 }

@@ -75,6 +75,7 @@ function pageMessage(t: Translate, error: AppError, raw: unknown): string {
     if (limit === 'fieldCount') return t('error.input.fieldCount', { max: MAX_FORM_FIELDS });
     if (limit === 'depth') return t('error.input.depth', { max: MAX_JSON_DEPTH });
     if (limit === 'number') return t('error.input.number', { field: path });
+    if (limit === 'repeated') return t('error.input.repeated', { field: path });
     return t('error.input.fieldName', { field: path, max: MAX_FIELD_NAME_LENGTH, parts: MAX_FIELD_NAME_PARTS, index: MAX_FIELD_INDEX });
   }
   if (error.code === 'validation_failed' && error.fieldErrors.length > 0 && !(raw instanceof AppError)) return t('error.input.invalid', { fields: error.fieldErrors.map((e) => e.path).join(', ') });

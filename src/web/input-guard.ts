@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parse as parseQueryString } from 'fast-querystring';
 import { AppError } from '../platform/errors.js';
-import { inputProblem, MAX_BODY_BYTES, nonFiniteNumber, MAX_FORM_FIELDS, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, type InputProblem } from '../platform/input-limits.js';
+import { inputProblem, MAX_BODY_BYTES, MAX_FIELD_NAME_LENGTH, nonFiniteNumber, MAX_FORM_FIELDS, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, type InputProblem } from '../platform/input-limits.js';
 
 /** A refused input; the portal shows it in the person's language (web/errors.ts). */
 export class InputRefused extends AppError {
@@ -60,6 +60,11 @@ export function installInputGuard(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     refuseBadInput(request.params, false);
     refuseBadInput(request.query, true);
+    // A route without a query schema reads each parameter as one text; `?userId=a&userId=b` would be a list.
+    if (!request.routeOptions.schema?.querystring) {
+      const repeated = Object.entries(request.query as Record<string, unknown>).find(([, value]) => Array.isArray(value));
+      if (repeated) throw new InputRefused({ path: repeated[0].slice(0, MAX_FIELD_NAME_LENGTH), message: 'Give this parameter once.', limit: 'repeated' });
+    }
     // Cookies are percent-decoded, so they can hold anything; a bad one is treated as absent
     // (refusing the request would lock the person out for as long as the browser keeps it).
     const cookies = request.cookies as Record<string, string | undefined> | undefined;

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setSsoEnabled } from '../../src/accounts/service.js';
 import { MAX_BODY_BYTES, MAX_LOCAL_PATH_LENGTH, MAX_OFFSET } from '../../src/platform/input-limits.js';
 import { safeLocalPath } from '../../src/platform/local-path.js';
 import { api, describeEachEngine, OWNER_PASSWORD, startTestApp, type TestApp } from '../support/app.js';
 import { PortalClient } from '../support/portal.js';
+import { localText } from '../support/saml-fixtures.js';
 
 // Issue 9 item 8: the 5xx answers found for bad input, each reproduced, and the class fixed:
 // one redirect-target sanitiser, bounded integers, NUL and non-characters refused at the door,
@@ -62,6 +64,16 @@ describeEachEngine('no 5xx from the inputs found in issue 9', (engine) => {
     assert.match(page.body, /not allowed: offset/);
   });
 
+  test('a query parameter given twice on a portal page without a query schema is 400, not a list reaching the database', async () => {
+    // Found by the property test: ?userId=a&userId=b went to a lookup as an array (500 on both engines).
+    const page = await portal.get('/codes/stats?userId=a&userId=b');
+    assert.equal(page.status, 400);
+    assert.match(page.body, /gives “userId” more than once/);
+    const api1 = await api(app, 'GET', '/codes?tag=a&tag=b', app.adminToken);
+    assert.equal(api1.status, 400, 'routes with a query schema answer through Ajv');
+    assert.equal(api1.body.errors[0].path, 'tag');
+  });
+
   test('before=1e300 is 400 naming the field, on the API and in the portal', async () => {
     const listed = await api(app, 'GET', '/audit?before=1e300', app.adminToken);
     assert.equal(listed.status, 400, 'was 500 on PostgreSQL');
@@ -113,5 +125,17 @@ describeEachEngine('no 5xx from the inputs found in issue 9', (engine) => {
     const refused = await app.blanca.app.inject({ method: 'POST', url: '/sso/acme/acs', payload: 'SAMLResponse=%00', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(refused.statusCode, 400);
     assert.match(refused.body, /SAMLResponse/);
+  });
+
+  test('a SAML message whose XML holds NUL is refused as malformed, not a 500 when the SSO log stores it', async () => {
+    await setSsoEnabled(app.blanca.deps.db, app.accountId, true, new Date());
+    const connected = await app.blanca.app.inject({ method: 'PUT', url: '/api/v1/sso', headers: { authorization: `Bearer ${app.adminToken}`, 'content-type': 'application/json' }, payload: JSON.stringify({ ssoType: 'user', allowIdpInitiated: true, idpMetadataXml: localText('entra/metadata/entra-app-metadata-ssoready.xml') }) });
+    assert.equal(connected.statusCode, 200, connected.body);
+    for (const xml of ['<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">\u0000</samlp:Response>', '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="\uFFFF"/>']) {
+      const response = await app.blanca.app.inject({ method: 'POST', url: '/sso/acme/acs', payload: new URLSearchParams({ SAMLResponse: Buffer.from(xml).toString('base64') }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      assert.equal(response.statusCode, 400, 'was 500 on PostgreSQL');
+    }
+    const log = await api(app, 'GET', '/sso/log?limit=5', app.adminToken);
+    assert.ok(log.body.entries.some((e: { failureCode: string | null; summary: string }) => e.failureCode === 'malformed_message' && /not allowed \(U\+0000\)/.test(e.summary)), JSON.stringify(log.body.entries.slice(0, 2)));
   });
 });

@@ -1,4 +1,5 @@
 import { DOMParser } from "@xmldom/xmldom";
+import { forbiddenCharacter } from "../../platform/input-limits.js";
 
 /** Namespace URIs. Elements are always matched by namespace URI + local name, never by prefix. */
 export const NS = {
@@ -39,6 +40,9 @@ export function parseUntrustedXml(input: string | Buffer, maxBytes: number): Par
     return { ok: false, problem: "too_large", detail: `${size} bytes, limit ${maxBytes}` };
   }
   const text = decodeXmlText(input);
+  // XML has no NUL and no U+FFFE/U+FFFF; PostgreSQL cannot store NUL in the SSO log: refused like bad syntax.
+  const bad = forbiddenCharacter(text);
+  if (bad) return { ok: false, problem: "malformed", detail: `the document contains a character that is not allowed (${bad})` };
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
     return { ok: false, problem: "doctype", detail: "the document contains a DOCTYPE or ENTITY declaration" };
   }
