@@ -110,6 +110,8 @@ export const SSO_MESSAGES_EN = {
   'sso.domains.notYet': "{domain} is not verified yet: {reason}",
   'sso.domains.removed': "{domain} removed: its people are no longer sent to your IdP.",
   'sso.domains.unknown': "{domain} is not one of this account's email domains.",
+  'sso.domains.byDns': "DNS record",
+  'sso.domains.byOperator': "by the platform operator",
 } as const;
 
 export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
@@ -223,6 +225,8 @@ export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
   'sso.domains.notYet': "{domain} aún no está verificado: {reason}",
   'sso.domains.removed': "{domain} quitado: su gente ya no irá a tu IDP.",
   'sso.domains.unknown': "{domain} no es uno de los dominios de correo de esta cuenta.",
+  'sso.domains.byDns': "registro DNS",
+  'sso.domains.byOperator': "por el operador de la plataforma",
 };
 
 declare module '../platform/i18n.js' {

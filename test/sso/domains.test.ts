@@ -155,6 +155,12 @@ describeEachEngine('email-domain verification', (engine) => {
     const after = await portal.get('/settings/sso');
     assert.match(after.body, /contoso\.example is verified/);
     assert.match(/<tr data-domain="contoso\.example">[\s\S]*?<\/tr>/.exec(after.body)?.[0] ?? '', /class="pill domain-state">verified</);
+    assert.match(/<tr data-domain="contoso\.example">[\s\S]*?<\/tr>/.exec(after.body)?.[0] ?? '', /Verified \(DNS record, \d{4}-\d\d-\d\d\)/);
+    // In Spanish, the section is Spanish.
+    await portal.post('/language', { locale: 'es' });
+    const spanish = await portal.get('/settings/sso');
+    assert.match(spanish.body, /Dominios de correo para iniciar sesión/);
+    assert.match(spanish.body, /Verificado \(registro DNS, /);
     // A bad domain is a message on the tab, not an error page.
     const bad = await portal.post('/settings/sso/domains', { domain: 'not a domain' });
     assert.equal(bad.status, 303);
