@@ -15,13 +15,13 @@ export interface ResolvedPerson {
 export async function resolvePerson(db: Db, accountId: string, kind: PrincipalKind, id: string): Promise<ResolvedPerson | null> {
   if (kind === 'subaccount') {
     const row = await getSubaccount(db, accountId, id);
-    if (!row) return null;
+    if (!row || row.deactivated_at !== null) return null;
     const links = row.role === 'team_leader' || row.role === 'sso' ? await linkedUsers(db, row.id) : [];
     const actor: Actor = { kind: 'subaccount', accountId, id: row.id, name: row.name, role: row.role, isOwner: row.is_owner === 1, linkedUserIds: links.map((u) => u.id) };
     return { actor, locale: row.locale, linkedUsers: links };
   }
   const user = await getUser(db, accountId, id);
-  return user ? { actor: { kind: 'user', accountId, id: user.id, name: user.name }, locale: user.locale, linkedUsers: [] } : null;
+  return user && user.deactivated_at === null ? { actor: { kind: 'user', accountId, id: user.id, name: user.name }, locale: user.locale, linkedUsers: [] } : null;
 }
 
 export async function resolveActor(db: Db, accountId: string, kind: PrincipalKind, id: string): Promise<Actor | null> {

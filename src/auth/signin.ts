@@ -33,7 +33,8 @@ export async function signInWithPassword(db: Db, input: { accountId: string; ide
   const user = subaccount ? undefined : await getUserByUsername(db, input.accountId, identifier);
   const person = subaccount ?? user;
   let correct = false;
-  if (person?.password_hash) correct = await verifyPassword(person.password_hash, input.password);
+  // A person deactivated by SCIM provisioning is refused like a wrong password (nothing is revealed).
+  if (person?.password_hash && person.deactivated_at === null) correct = await verifyPassword(person.password_hash, input.password);
   else await verifyPassword(await dummyPasswordHash(), input.password); // the same work, so timing tells nothing
 
   const { blockedForMs } = await attempt.settle(correct);

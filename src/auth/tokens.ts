@@ -78,6 +78,8 @@ export async function resolveApiToken(db: Db, token: string, now: Date): Promise
   if (!id || !secret || id.length > 64 || secret.length > 128) return null;
   const row = await db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row || !constantTimeEqual(row.secret_hash, sha256Hex(secret))) return null;
+  // The tokens of a white-label user deactivated by SCIM stop working at once (and work again on re-activation).
+  if (row.user_id !== null && (await getUser(db, row.account_id, row.user_id))?.deactivated_at != null) return null;
   if (row.last_used_at === null || now.getTime() - row.last_used_at > LAST_USED_WRITE_INTERVAL_MS) {
     await db.updateTable('api_tokens').set({ last_used_at: now.getTime() }).where('id', '=', id).execute();
   }

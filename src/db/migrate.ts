@@ -14,6 +14,8 @@ import * as bulkJobRecovery from './migrations/2026_12_04_0501_bulk_job_recovery
 import * as signInGuards from './migrations/2026_12_04_0300_sign_in_guards.js';
 import * as logosByHash from './migrations/2026_12_04_0502_logos_by_hash.js';
 import * as ssoDomains from './migrations/2026_12_04_0402_sso_domains.js';
+import * as ssoRoleValues from './migrations/2026_12_04_0601_sso_role_values.js';
+import * as deactivation from './migrations/2026_12_04_0602_deactivation.js';
 
 // Listed explicitly (not read from a folder) so that the compiled and the tsx
 // builds see the same migrations, in the same order.
@@ -32,6 +34,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_12_04_0300_sign_in_guards': signInGuards,
   '2026_12_04_0502_logos_by_hash': logosByHash,
   '2026_12_04_0402_sso_domains': ssoDomains,
+  '2026_12_04_0601_sso_role_values': ssoRoleValues,
+  '2026_12_04_0602_deactivation': deactivation,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -49,7 +49,7 @@ export const AccountExportSchema = Type.Object({
   exportedAt: Text,
   account: Type.Object({ name: Text, slug: Type.String({ minLength: 1, maxLength: 100 }), logoUrl: NullableText, primaryColor: Text, accentColor: Text, ssoEnabled: Type.Boolean(), requireAdmin2fa: Type.Boolean(), defaultLocale: Text, createdAt: Millis }),
   qrSettings: Type.Union([Type.Object({ scanRetentionDays: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]) }), Type.Null()]),
-  users: List(Type.Object({ id: Text, name: Text, email: NullableText, username: NullableText, maxCodes: Type.Integer({ minimum: 0 }), features: Type.Unknown(), shortDomain: NullableText, locale: NullableText, ssoSubject: NullableText, createdAt: Millis }), 100_000),
+  users: List(Type.Object({ id: Text, name: Text, email: NullableText, username: NullableText, maxCodes: Type.Integer({ minimum: 0 }), features: Type.Unknown(), shortDomain: NullableText, locale: NullableText, ssoSubject: NullableText, ssoRoleValue: Type.Optional(NullableText), createdAt: Millis }), 100_000),
   subaccounts: List(
     Type.Object({
       id: Text,
@@ -112,7 +112,7 @@ export async function exportAccount(db: Db, slug: string, now: Date): Promise<Ac
     exportedAt: now.toISOString(),
     account: { name: account.name, slug: account.slug, logoUrl: account.logo_url, primaryColor: account.primary_color, accentColor: account.accent_color, ssoEnabled: account.sso_enabled === 1, requireAdmin2fa: account.require_admin_2fa === 1, defaultLocale: account.default_locale, createdAt: account.created_at },
     qrSettings: settings ? { scanRetentionDays: settings.scan_retention_days } : null,
-    users: users.map((u) => ({ id: u.id, name: u.name, email: u.email, username: u.username, maxCodes: u.max_codes, features: JSON.parse(u.features) as unknown, shortDomain: u.short_domain, locale: u.locale, ssoSubject: u.sso_subject, createdAt: u.created_at })),
+    users: users.map((u) => ({ id: u.id, name: u.name, email: u.email, username: u.username, maxCodes: u.max_codes, features: JSON.parse(u.features) as unknown, shortDomain: u.short_domain, locale: u.locale, ssoSubject: u.sso_subject, ssoRoleValue: u.sso_role_value, createdAt: u.created_at })),
     subaccounts: subaccounts.map((s) => ({
       id: s.id,
       email: s.email,
@@ -187,7 +187,8 @@ export async function importAccount(db: Db, data: unknown, now: Date, options: {
     if (x.qrSettings) await saveScanSettings(tx, accountId, x.qrSettings.scanRetentionDays, now);
     // Nobody brings a password, a second factor or a lock-out along (see above).
     for (const u of x.users) {
-      await insertUser(tx, { ...newSignInState(null), id: mapUser(u.id), account_id: accountId, name: u.name, email: u.email, username: u.username, max_codes: u.maxCodes, features: JSON.stringify(u.features), short_domain: u.shortDomain, locale: u.locale, sso_subject: u.ssoSubject, created_at: u.createdAt, updated_at: at });
+      // An export from before SSO role values gets derived ones (users store).
+      await insertUser(tx, { ...newSignInState(null), id: mapUser(u.id), account_id: accountId, name: u.name, email: u.email, username: u.username, max_codes: u.maxCodes, features: JSON.stringify(u.features), short_domain: u.shortDomain, locale: u.locale, sso_subject: u.ssoSubject, sso_role_value: u.ssoRoleValue ?? null, created_at: u.createdAt, updated_at: at });
     }
     for (const s of x.subaccounts) {
       const id = subaccountIds.get(s.id)!;

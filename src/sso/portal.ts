@@ -1,3 +1,5 @@
+import { ssoRoleValuesFor } from '../users/store.js';
+import { roleValuesSection } from './role-values-view.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { settingsTabs } from '../accounts/portal.js';
 import { hasPermission } from '../auth/permissions.js';
@@ -91,6 +93,7 @@ export async function ssoPortal(app: FastifyInstance, deps: AppDeps): Promise<vo
     const { account, row } = await ensureConnection(ctx);
     const view = toConnectionView(row, account, deps.config, ctx.now);
     const domains = await listDomainClaims(ctx.db, account.id);
+    const roleValues = await ssoRoleValuesFor(ctx.db, account.id);
     const certificateWarnings = expiringCertificates(JSON.parse(row.idp_certificates) as string[], ctx.now);
     const v = state.values ?? valuesOf(view);
     const errors = toFormErrors(state.errors ?? []);
@@ -114,6 +117,7 @@ ${view.idpMetadataUrl ? html`<form method="post" action="/settings/sso/refresh-m
     : html`<form method="post" action="/settings/sso/sp-key/rotate" class="actions">${csrf}<button type="submit" class="secondary" id="sp-key-rotate">${t('sso.spKey.rotate')}</button></form>`}
 </section>
 ${domainsSection(t, csrf, scriptNonce(reply), domains.map(toDomainView))}
+${roleValuesSection(t, roleValues)}
 ${errorSummary(t, errors)}
 <form method="post" action="/settings/sso" class="stack" novalidate>
   ${csrf}

@@ -4,7 +4,8 @@ import { recordAudit } from '../audit/store.js';
 import { newId } from '../platform/ids.js';
 import { replaceLinks, type SubaccountRow } from '../subaccounts/store.js';
 import type { SubaccountRole } from '../subaccounts/tables.js';
-import { listUsers, type UserRow } from '../users/store.js';
+import { insertUser, ssoRoleValuesFor, usersByRoleValues, type UserRow } from '../users/store.js';
+import { roleKey } from '../users/role-values.js';
 import { USER_FEATURES } from '../users/schemas.js';
 import type { MappedPerson } from './attributes.js';
 import type { SsoType } from './tables.js';
@@ -29,7 +30,9 @@ export interface MappingReport {
 
 export type ProvisionOutcome =
   | { kind: 'signed_in'; principal: { kind: 'user' | 'subaccount'; id: string; name: string }; actingUserId: string | null; chooseUser: boolean; report: MappingReport }
-  | { kind: 'no_access'; rolesReceived: string[]; existingUsers: string[]; report: MappingReport };
+  | { kind: 'no_access'; rolesReceived: string[]; existingUsers: string[]; expectedRoleValues: string[]; report: MappingReport }
+  /** The person exists but may not sign in (deactivated by SCIM provisioning); never re-created or re-activated here. */
+  | { kind: 'refused'; reason: 'deactivated' | 'not_provisioned'; detail: string; report: MappingReport };
 
 const SSO_ACTOR = (person: MappedPerson) => ({ kind: 'sso' as const, id: null, label: `SSO: ${person.email ?? person.nameId}` });
 
@@ -106,10 +109,12 @@ async function upsertUser(tx: Tx, accountId: string, person: MappedPerson, now: 
     features: JSON.stringify(USER_FEATURES),
     short_domain: null,
     sso_subject: person.nameId,
+    sso_role_value: null,
+    sso_role_key: null,
     created_at: now.getTime(),
     updated_at: now.getTime(),
   };
-  await tx.insertInto('whitelabel_users').values(row).execute();
+  await insertUser(tx, row);
   await recordAudit(tx, { accountId, actor: SSO_ACTOR(person), action: 'sso.user_create', object: { type: 'user', id: row.id, label: row.name } }, now);
   return { row, created: true };
 }
@@ -124,18 +129,24 @@ async function uniqueUserName(tx: Tx, accountId: string, person: MappedPerson, o
   return `${person.name.slice(0, 40)} ${newId().slice(0, 8)}`;
 }
 
-/** Roles naming white-label users (exact names); the rest are reported, never guessed. */
-function linkRoles(person: MappedPerson, users: UserRow[]): { linked: UserRow[]; ignored: MappingReport['ignoredRoles'] } {
-  const byName = new Map(users.map((u) => [u.name, u]));
-  const linked: UserRow[] = [];
+/** Roles matching white-label users' SSO role values (case, accents, space _ - . ignored); the rest are reported, never guessed. */
+export function linkRoles(roles: readonly string[], users: UserRow[]): { linked: UserRow[]; ignored: MappingReport['ignoredRoles'] } {
+  const byKey = new Map(users.map((u) => [u.sso_role_key, u]));
+  const linked = new Map<string, UserRow>();
   const ignored: MappingReport['ignoredRoles'] = [];
-  for (const role of person.roles) {
+  for (const role of roles) {
     if (role === ADMIN_ROLE || role === MANAGER_ROLE) continue;
-    const user = byName.get(role);
-    if (user) linked.push(user);
-    else ignored.push({ role, why: `no white-label user is named "${role}"` });
+    const user = byKey.get(roleKey(role));
+    if (user) linked.set(user.id, user);
+    else ignored.push({ role, why: `no white-label user has the SSO role value "${role}" (compared ignoring case, spaces, _ - .)` });
   }
-  return { linked, ignored };
+  return { linked: [...linked.values()], ignored };
+}
+
+/** A person deactivated by SCIM stays out, whatever the assertion says (SCIM is the source of truth). */
+function refusedIfDeactivated(row: { deactivated_at: number | null } | undefined, what: string, report: MappingReport): ProvisionOutcome | null {
+  if (!row || row.deactivated_at === null) return null;
+  return { kind: 'refused', reason: 'deactivated', detail: `The ${what} was deactivated by SCIM provisioning on ${new Date(row.deactivated_at).toISOString()}; SAML sign-in neither re-activates nor re-creates it.`, report };
 }
 
 /** Runs inside the caller's transaction, so the sign-in's writes commit once, together. */
@@ -143,9 +154,13 @@ export async function provisionPerson(tx: Tx, accountId: string, ssoType: SsoTyp
   const adminRole = adminRoleOf(person.roles);
   // Only the users the roles name: loading every user of the account made each sign-in O(users).
   const roleNames = person.roles.filter((r) => r !== ADMIN_ROLE && r !== MANAGER_ROLE);
-  const named = ssoType === 'subaccount' && roleNames.length > 0 ? await tx.selectFrom('whitelabel_users').selectAll().where('account_id', '=', accountId).where('name', 'in', roleNames).execute() : [];
-  const { linked, ignored } = ssoType === 'subaccount' ? linkRoles(person, named) : { linked: [], ignored: roleNames.map((role) => ({ role, why: 'roles only select users in Subaccount (1:n) mode' })) };
+  const named = ssoType === 'subaccount' ? await usersByRoleValues(tx, accountId, roleNames) : [];
+  const { linked, ignored } = ssoType === 'subaccount' ? linkRoles(person.roles, named) : { linked: [], ignored: roleNames.map((role) => ({ role, why: 'roles only select users in Subaccount (1:n) mode' })) };
   const report: MappingReport = { ssoType, rolesReceived: person.roles, adminRole, linkedUsers: linked.map((u) => u.name), ignoredRoles: ignored, target: null };
+
+  const knownSubaccount = await findSubaccount(tx, accountId, person);
+  const refusedSubaccount = refusedIfDeactivated(knownSubaccount, `subaccount ${knownSubaccount?.email}`, report);
+  if (refusedSubaccount) return refusedSubaccount;
 
   if (adminRole) {
     const { row, created } = await upsertSubaccount(tx, accountId, person, adminRole, now);
@@ -156,6 +171,9 @@ export async function provisionPerson(tx: Tx, accountId: string, ssoType: SsoTyp
 
   if (ssoType === 'user') {
     // A former SSO admin who lost the role keeps no administrative rights.
+    const ownUser = await tx.selectFrom('whitelabel_users').select(['name', 'deactivated_at']).where('account_id', '=', accountId).where('sso_subject', '=', person.nameId).executeTakeFirst();
+    const refusedUser = refusedIfDeactivated(ownUser, `white-label user "${ownUser?.name}"`, report);
+    if (refusedUser) return refusedUser;
     const former = await tx.selectFrom('subaccounts').selectAll().where('account_id', '=', accountId).where('sso_subject', '=', person.nameId).executeTakeFirst();
     if (former && former.role !== 'sso' && former.is_owner === 0) {
       await tx.updateTable('subaccounts').set({ role: 'sso', updated_at: now.getTime() }).where('id', '=', former.id).execute();
@@ -168,10 +186,11 @@ export async function provisionPerson(tx: Tx, accountId: string, ssoType: SsoTyp
   }
 
   // Subaccount (1:n): links follow the roles, including losing every link.
-  const existing = await findSubaccount(tx, accountId, person);
+  const existing = knownSubaccount;
   if (linked.length === 0) {
     if (existing && existing.sso_subject !== null) await replaceLinks(tx, accountId, existing.id, [], 'sso', now);
-    return { kind: 'no_access', rolesReceived: person.roles, existingUsers: (await listUsers(tx, accountId)).map((u) => u.name), report };
+    const values = await ssoRoleValuesFor(tx, accountId);
+    return { kind: 'no_access', rolesReceived: person.roles, existingUsers: values.map((v) => v.name), expectedRoleValues: values.map((v) => v.roleValue), report };
   }
   const { row, created } = await upsertSubaccount(tx, accountId, person, 'sso', now);
   await replaceLinks(tx, accountId, row.id, linked.map((u) => u.id), 'sso', now);

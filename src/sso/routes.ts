@@ -98,7 +98,9 @@ export async function ssoPublicRoutes(app: FastifyInstance, deps: AppDeps): Prom
       case 'test_report':
         return reply.redirect(`/settings/sso/log/${result.logId}`, 303);
       case 'no_access':
-        return noAccessPage(request, reply, result.rolesReceived, result.existingUsers);
+        return noAccessPage(request, reply, result.rolesReceived, result.existingUsers, result.expectedRoleValues);
+      case 'refused':
+        return refusedPage(request, reply, result.logId);
       case 'failed':
         return failurePage(request, reply, account, result.code, result.logId);
     }
@@ -165,7 +167,16 @@ ${logId ? html`<p>${t('sso.failed.reference', { ref: logId.slice(0, 8) })}</p>` 
 <p><a class="button" href="/sso/${account.slug}/login">${t('sso.tryAgain')}</a> <a class="button secondary" href="/login">${t('login.title')}</a></p>`);
   }
 
-  function noAccessPage(request: FastifyRequest, reply: FastifyReply, roles: string[], users: string[]) {
+  function refusedPage(request: FastifyRequest, reply: FastifyReply, logId: string) {
+    const t = request.t;
+    return publicPage(request, reply, deps, { title: t('sso.refusedTitle'), status: 403 }, () => html`
+<h1>${t('sso.refusedTitle')}</h1>
+<p role="alert">${t('sso.refused')}</p>
+<p>${t('sso.failed.reference', { ref: logId.slice(0, 8) })}</p>`);
+  }
+
+  /** `users[i]` is reached by the role value `values[i]`: the page shows what was expected. */
+  function noAccessPage(request: FastifyRequest, reply: FastifyReply, roles: string[], users: string[], values: string[]) {
     const t = request.t;
     return publicPage(request, reply, deps, { title: t('sso.noAccessTitle'), status: 403 }, () => html`
 <h1>${t('sso.noAccessTitle')}</h1>
@@ -174,6 +185,8 @@ ${logId ? html`<p>${t('sso.failed.reference', { ref: logId.slice(0, 8) })}</p>` 
 ${roles.length ? html`<ul id="roles-received">${roles.map((r) => html`<li><code>${r}</code></li>`)}</ul>` : html`<p id="roles-received">${t('sso.noRoles')}</p>`}
 <h2>${t('sso.usersExisting')}</h2>
 <ul id="users-existing">${users.map((u) => html`<li><code>${u}</code></li>`)}</ul>
+<h2>${t('sso.rolesExpected')}</h2>
+<ul id="roles-expected">${users.map((u, i) => html`<li>${t('sso.expectedValue', { value: values[i] ?? u, name: u })}</li>`)}</ul>
 <p>${t('sso.noAccessHelp')}</p>`);
   }
 }

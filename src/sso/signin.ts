@@ -61,7 +61,9 @@ export function ssoSessionEnd(login: Pick<SamlLogin, 'sessionNotOnOrAfter'>, con
 
 export type SignInResult =
   | { kind: 'session'; token: string; expiresAt: number; returnTo: string; chooseUser: boolean; report: MappingReport }
-  | { kind: 'no_access'; rolesReceived: string[]; existingUsers: string[] }
+  | { kind: 'no_access'; rolesReceived: string[]; existingUsers: string[]; expectedRoleValues: string[] }
+  /** Deactivated (or not provisioned) by SCIM: the person sees a short message, the SSO log says why. */
+  | { kind: 'refused'; logId: string }
   | { kind: 'test_report'; logId: string }
   | { kind: 'failed'; code: SamlFailureCode | 'not_connected'; logId: string | null };
 
@@ -105,8 +107,14 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
     if (deps.engine === 'postgres') await sql`set local synchronous_commit = off`.execute(tx);
     const outcome = await provisionPerson(tx, account.id, connection.sso_type, person, now);
     if (outcome.kind === 'no_access') {
-      await writeSsoLog(tx, logEntry(account.id, login, person, 'failure', `${person.email ?? person.nameId} has no usable role: received ${outcome.rolesReceived.length ? outcome.rolesReceived.map((r) => `"${r}"`).join(', ') : 'no role'}, but no white-label user has that name.`, outcome.report, 'no_usable_role', 'In Entra, assign the person an app role whose value equals the name of a white-label user, or whitelabel_admin / whitelabel_manager.'), now);
+      const received = outcome.rolesReceived.length ? outcome.rolesReceived.map((r) => `"${r}"`).join(', ') : 'no role';
+      const expected = outcome.expectedRoleValues.length ? outcome.expectedRoleValues.join(', ') : 'none (create a white-label user first)';
+      await writeSsoLog(tx, logEntry(account.id, login, person, 'failure', `${person.email ?? person.nameId} has no usable role: received ${received}, but no white-label user has that SSO role value. Expected one of: ${expected}.`, outcome.report, 'no_usable_role', 'In Entra, assign the person an app role whose value is the SSO role value of a white-label user (listed on the SSO tab), or whitelabel_admin / whitelabel_manager.'), now);
       return { kind: 'no_access' as const, outcome };
+    }
+    if (outcome.kind === 'refused') {
+      const logId = await writeSsoLog(tx, logEntry(account.id, login, person, 'failure', `${person.email ?? person.nameId} was refused: ${outcome.detail}`, outcome.report, outcome.reason === 'deactivated' ? 'deactivated_by_scim' : 'not_provisioned', outcome.reason === 'deactivated' ? 'Assign the person to the application in Entra again (SCIM then re-activates them), or leave them out.' : 'Provisioning (SCIM) is on: assign the person to the application in Entra and wait for (or start) a provisioning cycle.'), now);
+      return { kind: 'refused' as const, logId };
     }
     const session = {
       accountId: account.id,
@@ -122,7 +130,8 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
     await recordAudit(tx, { accountId: account.id, actor: { kind: outcome.principal.kind, id: outcome.principal.id, label: outcome.principal.name }, action: 'auth.sign_in', object: { type: outcome.principal.kind, id: outcome.principal.id, label: outcome.principal.name }, detail: { method: 'sso', idpInitiated: login.inResponseTo === null } }, now);
     return { kind: 'session' as const, outcome, token, expiresAt: session.absoluteExpiresAt };
   });
-  if (written.kind === 'no_access') return { kind: 'no_access', rolesReceived: written.outcome.rolesReceived, existingUsers: written.outcome.existingUsers };
+  if (written.kind === 'no_access') return { kind: 'no_access', rolesReceived: written.outcome.rolesReceived, existingUsers: written.outcome.existingUsers, expectedRoleValues: written.outcome.expectedRoleValues };
+  if (written.kind === 'refused') return { kind: 'refused', logId: written.logId };
   const { outcome, token, expiresAt } = written;
   // IdP-initiated: RelayState may carry a deep link; only a path on this site is followed.
   const returnTo = pending ? pending.returnTo : safeLocalPath(form.RelayState, '/');

@@ -15,6 +15,8 @@ export interface SubaccountsTable {
   locked_until: number | null;
   /** NameID of the IdP person for subaccounts made or matched by SSO. */
   sso_subject: string | null;
+  /** Set when SCIM deactivated the person: no sign-in of any kind until reactivated. */
+  deactivated_at: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -17,7 +17,7 @@ import type { UserRow } from './store.js';
 type Params = { id: string };
 
 function formInput(body: unknown, forUpdate: boolean): Record<string, unknown> {
-  const raw = blankToUndefined({ ...(body as Record<string, unknown>) }, ['email', 'username', 'password', 'shortDomain', 'maxCodes']);
+  const raw = blankToUndefined({ ...(body as Record<string, unknown>) }, ['email', 'username', 'password', 'shortDomain', 'maxCodes', 'ssoRoleValue']);
   delete raw._csrf;
   raw.features = asArray(raw.features);
   if (forUpdate) {
@@ -30,7 +30,7 @@ export async function usersPortal(app: FastifyInstance, deps: AppDeps): Promise<
   function userForm(request: FastifyRequest, reply: FastifyReply, state: { user?: UserRow; values?: Record<string, unknown>; errors?: FieldError[] }) {
     const t = request.t;
     const editing = state.user;
-    const v = state.values ?? (editing ? { name: editing.name, email: editing.email, username: editing.username, maxCodes: editing.max_codes, features: JSON.parse(editing.features), shortDomain: editing.short_domain } : { maxCodes: 100, features: [...USER_FEATURES] });
+    const v = state.values ?? (editing ? { name: editing.name, email: editing.email, username: editing.username, maxCodes: editing.max_codes, features: JSON.parse(editing.features), shortDomain: editing.short_domain, ssoRoleValue: editing.sso_role_value } : { maxCodes: 100, features: [...USER_FEATURES] });
     const errors = state.errors ?? [];
     const title = editing ? t('users.edit') : t('users.create');
     return portalPage(request, reply, deps, { title, current: '/users', ...(errors.length ? { status: 400 } : {}) }, (csrf) => html`
@@ -45,6 +45,7 @@ ${errorSummary(t, errors)}
   ${textField({ name: 'maxCodes', label: t('users.maxCodes'), type: 'number', value: v.maxCodes as number, required: true, errors, attrs: html`min="0" max="1000000"` })}
   ${checkboxGroup({ name: 'features', legend: t('users.features'), options: USER_FEATURES.map((f) => ({ value: f, label: t(`feature.${f}`) })), checked: asArray(v.features), errors })}
   ${textField({ name: 'shortDomain', label: `${t('users.shortDomain')} (${t('form.optional')})`, value: v.shortDomain as string, errors })}
+  ${textField({ name: 'ssoRoleValue', label: editing ? t('users.ssoRoleValue') : `${t('users.ssoRoleValue')} (${t('form.optional')})`, value: v.ssoRoleValue as string, hint: t('users.ssoRoleValueHelp'), autocomplete: 'off', errors })}
   <div class="actions"><button type="submit">${editing ? t('form.save') : t('form.create')}</button><a class="button secondary" href="/users">${t('form.cancel')}</a></div>
 </form>`);
   }
@@ -67,9 +68,9 @@ ${manage ? html`<p><a class="button" href="/users/new">${t('users.create')}</a><
 ${users.length === 0
   ? html`<p>${manage ? t('users.none') : t('switcher.none')}</p>`
   : html`<table><caption class="visually-hidden">${t('users.title')}</caption>
-<thead><tr><th scope="col">${t('users.name')}</th><th scope="col">${t('users.email')}</th><th scope="col">${t('users.maxCodes')}</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<thead><tr><th scope="col">${t('users.name')}</th><th scope="col">${t('users.ssoRoleValue')}</th><th scope="col">${t('users.email')}</th><th scope="col">${t('users.maxCodes')}</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>${users.map((u) => html`<tr>
-  <td>${u.name} ${u.sso_subject ? html`<span class="pill">${t('users.sso')}</span>` : ''}</td><td>${u.email ?? ''}</td><td>${u.max_codes}</td>
+  <td>${u.name} ${u.sso_subject ? html`<span class="pill">${t('users.sso')}</span>` : ''}${u.deactivated_at !== null ? html` <span class="pill">${t('users.deactivated')}</span>` : ''}</td><td><code>${u.sso_role_value ?? ''}</code></td><td>${u.email ?? ''}</td><td>${u.max_codes}</td>
   <td class="actions">
     <form method="post" action="/users/${u.id}/act-as">${csrf}<button type="submit" class="secondary" aria-label="${t('users.actAs')} ${u.name}">${t('users.actAs')}</button></form>
     ${manage ? html`<a class="button secondary" href="/users/${u.id}/edit" aria-label="${t('form.edit')} ${u.name}">${t('form.edit')}</a>

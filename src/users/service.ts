@@ -7,7 +7,8 @@ import { AppError, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { ServiceContext } from '../auth/context.js';
 import type { CreateUserInput, UpdateUserInput, UserView } from './schemas.js';
-import { deleteUserRow, getUser, getUserByName, getUserByUsername, insertUser, listUsers, updateUserRow, type UserRow } from './store.js';
+import { deleteUserRow, getUser, getUserByName, getUserByRoleKey, getUserByUsername, insertUser, listUsers, updateUserRow, type UserRow } from './store.js';
+import { deriveRoleValue, roleKey } from './role-values.js';
 import { newSignInState, passwordChange } from '../auth/sign-in-state.js';
 
 export function toUserView(row: UserRow): UserView {
@@ -21,6 +22,8 @@ export function toUserView(row: UserRow): UserView {
     shortDomain: row.short_domain,
     canSignIn: row.username !== null && row.password_hash !== null,
     createdBySso: row.sso_subject !== null,
+    ssoRoleValue: row.sso_role_value ?? deriveRoleValue(row.name),
+    active: row.deactivated_at === null,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   };
@@ -46,8 +49,13 @@ function requireManage(ctx: ServiceContext): void {
   if (!hasPermission(ctx.actor, 'users.manage')) throw forbidden('Only administrators and managers can create, edit or delete users.');
 }
 
-async function assertUnique(ctx: ServiceContext, input: { name?: string | undefined; username?: string | null | undefined }, exceptId?: string): Promise<void> {
+async function assertUnique(ctx: ServiceContext, input: { name?: string | undefined; username?: string | null | undefined; ssoRoleValue?: string | undefined }, exceptId?: string): Promise<void> {
   const accountId = ctx.actor.accountId;
+  if (input.ssoRoleValue) {
+    // Compared like the IdP's roles are: CustomerService and customer_service would reach the same user.
+    const clash = await getUserByRoleKey(ctx.db, accountId, roleKey(input.ssoRoleValue));
+    if (clash && clash.id !== exceptId) throw new AppError('conflict', `The SSO role value "${input.ssoRoleValue}" already reaches the user "${clash.name}".`, [{ path: 'ssoRoleValue', message: `This SSO role value is already used by "${clash.name}" (case, spaces, _ - . are ignored).` }]);
+  }
   if (input.name) {
     const clash = await getUserByName(ctx.db, accountId, input.name.trim());
     if (clash && clash.id !== exceptId) throw new AppError('conflict', `A user named "${input.name.trim()}" already exists.`, [{ path: 'name', message: 'This name is already taken.' }]);
@@ -74,6 +82,8 @@ export async function createUser(ctx: ServiceContext, input: CreateUserInput): P
     features: JSON.stringify(input.features),
     short_domain: input.shortDomain ?? null,
     sso_subject: null,
+    sso_role_value: input.ssoRoleValue ?? null,
+    sso_role_key: null,
     created_at: now,
     updated_at: now,
   };
@@ -81,7 +91,8 @@ export async function createUser(ctx: ServiceContext, input: CreateUserInput): P
     await insertUser(tx, row);
     await recordAudit(tx, { accountId: row.account_id, actor: auditActor(ctx.actor), action: 'user.create', object: { type: 'user', id: row.id, label: row.name }, detail: { maxCodes: row.max_codes, features: input.features } }, ctx.now);
   });
-  return row;
+  // Re-read: the store chose the SSO role value when none was given.
+  return (await getUser(ctx.db, row.account_id, row.id)) as UserRow;
 }
 
 export async function updateUser(ctx: ServiceContext, userId: string, input: UpdateUserInput): Promise<UserRow> {
@@ -97,6 +108,7 @@ export async function updateUser(ctx: ServiceContext, userId: string, input: Upd
     ...(input.maxCodes !== undefined ? { max_codes: input.maxCodes } : {}),
     ...(input.features !== undefined ? { features: JSON.stringify(input.features) } : {}),
     ...(input.shortDomain !== undefined ? { short_domain: input.shortDomain } : {}),
+    ...(input.ssoRoleValue !== undefined ? { sso_role_value: input.ssoRoleValue } : {}),
     ...(input.password ? await passwordChange(input.password) : {}),
     updated_at: ctx.now.getTime(),
   };

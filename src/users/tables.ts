@@ -16,6 +16,11 @@ export interface WhitelabelUsersTable {
   failed_logins: number;
   locked_until: number | null;
   sso_subject: string | null;
+  /** SSO role value (issue 11): matched against IdP roles via sso_role_key (see role-values.ts). Null only for rows written by old code. */
+  sso_role_value: string | null;
+  sso_role_key: string | null;
+  /** Set when SCIM deactivated the person: no sign-in of any kind, no API token; the space and its codes stay. */
+  deactivated_at: number | null;
   created_at: number;
   updated_at: number;
 }

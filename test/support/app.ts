@@ -120,7 +120,7 @@ export async function createOtherAccount(app: TestApp, name = 'Other Corp'): Pro
 }
 
 /** Calls the API through app.inject (no port) with a bearer token. */
-export async function api(app: TestApp, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, token: string | null, body?: unknown) {
+export async function api(app: TestApp, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, token: string | null, body?: unknown) {
   const response = await app.blanca.app.inject({
     method,
     url: `/api/v1${url}`,
