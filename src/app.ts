@@ -11,6 +11,8 @@ import { accountsPortal } from './accounts/portal.js';
 import { auditApi, auditPortal } from './audit/routes.js';
 import { authPortal } from './auth/portal.js';
 import { ssoApi } from './sso/api.js';
+import { scimApi } from './scim/api.js';
+import { scimRoutes } from './scim/routes.js';
 import { ssoSignInExtensions } from './sso/login-extensions.js';
 import { ssoPortal } from './sso/portal.js';
 import { ssoPublicRoutes } from './sso/routes.js';
@@ -157,6 +159,9 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   // Short links: GET /<code>, anonymous (no session lookup), constrained to the code alphabet.
   await app.register(async (scope) => qrRedirect(scope, deps, qr));
 
+  // SCIM 2.0 for Entra's provisioning service: its own scope and bearer tokens (src/scim/routes.ts).
+  await app.register(async (scope) => scimRoutes(scope, deps), { prefix: '/scim/v2/:slug' });
+
   // Public portal pages: sign-in, two-factor, language.
   await app.register(async (scope) => {
     await authPortal(scope, deps, ssoSignInExtensions(deps));
@@ -200,6 +205,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
         await auditApi(scope, deps);
         await tokensApi(scope, deps);
         await ssoApi(scope, deps);
+        await scimApi(scope, deps);
         await scope.register(async (inner) => qrApi(inner, deps, qr));
       });
     },

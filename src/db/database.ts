@@ -7,6 +7,7 @@ import type { QrAccountSettingsTable, QrBulkJobsTable, QrBulkRowsTable, QrCodeTa
 import type { SsoConnectionsTable, SsoGroupMappingsTable, SsoLogTable, SsoLogWindowsTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
 import type { LogosTable } from '../logos/tables.js';
 import type { SsoDomainsTable } from '../sso/domains/tables.js';
+import type { ScimGroupMembersTable, ScimGroupsTable, ScimTokensTable, ScimUsersTable } from '../scim/tables.js';
 import type { SubaccountUsersTable, SubaccountsTable } from '../subaccounts/tables.js';
 import type { WhitelabelUsersTable } from '../users/tables.js';
 
@@ -36,6 +37,10 @@ export interface Database {
   qr_bulk_jobs: QrBulkJobsTable;
   qr_bulk_rows: QrBulkRowsTable;
   logos: LogosTable;
+  scim_tokens: ScimTokensTable;
+  scim_users: ScimUsersTable;
+  scim_groups: ScimGroupsTable;
+  scim_group_members: ScimGroupMembersTable;
 }
 
 export type Db = Kysely<Database>;

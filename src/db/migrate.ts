@@ -16,6 +16,7 @@ import * as logosByHash from './migrations/2026_12_04_0502_logos_by_hash.js';
 import * as ssoDomains from './migrations/2026_12_04_0402_sso_domains.js';
 import * as ssoRoleValues from './migrations/2026_12_04_0601_sso_role_values.js';
 import * as deactivation from './migrations/2026_12_04_0602_deactivation.js';
+import * as scim from './migrations/2026_12_04_0603_scim.js';
 
 // Listed explicitly (not read from a folder) so that the compiled and the tsx
 // builds see the same migrations, in the same order.
@@ -36,6 +37,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_12_04_0402_sso_domains': ssoDomains,
   '2026_12_04_0601_sso_role_values': ssoRoleValues,
   '2026_12_04_0602_deactivation': deactivation,
+  '2026_12_04_0603_scim': scim,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -6,6 +6,9 @@ import { replaceLinks, type SubaccountRow } from '../subaccounts/store.js';
 import type { SubaccountRole } from '../subaccounts/tables.js';
 import { insertUser, ssoRoleValuesFor, usersByRoleValues, type UserRow } from '../users/store.js';
 import { roleKey } from '../users/role-values.js';
+import { provisioningOn, scimUserForSignIn } from '../scim/store.js';
+import { getUser } from '../users/store.js';
+import { getSubaccount, linkedUserIds } from '../subaccounts/store.js';
 import { USER_FEATURES } from '../users/schemas.js';
 import type { MappedPerson } from './attributes.js';
 import type { SsoType } from './tables.js';
@@ -149,8 +152,44 @@ function refusedIfDeactivated(row: { deactivated_at: number | null } | undefined
   return { kind: 'refused', reason: 'deactivated', detail: `The ${what} was deactivated by SCIM provisioning on ${new Date(row.deactivated_at).toISOString()}; SAML sign-in neither re-activates nor re-creates it.`, report };
 }
 
+/**
+ * Provisioning (SCIM) is on: SCIM is the source of truth. The sign-in finds the person SCIM made (NameID as
+ * userName or externalId), creates nothing, changes no role or link, and refuses a deactivated or unknown person.
+ */
+async function signInProvisioned(tx: Tx, accountId: string, ssoType: SsoType, person: MappedPerson): Promise<ProvisionOutcome> {
+  const report: MappingReport = { ssoType, rolesReceived: person.roles, adminRole: null, linkedUsers: [], ignoredRoles: [], target: null };
+  const scim = await scimUserForSignIn(tx, accountId, person.nameId, person.email);
+  if (!scim || !scim.target_kind || !scim.target_id) {
+    return { kind: 'refused', reason: 'not_provisioned', detail: `provisioning (SCIM) is on and no SCIM User has userName or externalId "${person.nameId}"${person.email ? ` or userName "${person.email}"` : ''}; sign-in creates nobody while provisioning is on.`, report };
+  }
+  if (scim.active !== 1) return { kind: 'refused', reason: 'deactivated', detail: `SCIM User "${scim.user_name}" is inactive (unassigned or disabled in Entra); SAML sign-in neither re-activates nor re-creates them.`, report };
+  if (scim.target_kind === 'user') {
+    const user = await getUser(tx, accountId, scim.target_id);
+    if (!user) return { kind: 'refused', reason: 'not_provisioned', detail: `SCIM User "${scim.user_name}" has no white-label user.`, report };
+    const refused = refusedIfDeactivated(user, `white-label user "${user.name}"`, report);
+    if (refused) return refused;
+    report.target = { type: 'user', id: user.id, name: user.name, created: false };
+    return { kind: 'signed_in', principal: { kind: 'user', id: user.id, name: user.name }, actingUserId: null, chooseUser: false, report };
+  }
+  const sub = await getSubaccount(tx, accountId, scim.target_id);
+  if (!sub) return { kind: 'refused', reason: 'not_provisioned', detail: `SCIM User "${scim.user_name}" has no subaccount.`, report };
+  const refused = refusedIfDeactivated(sub, `subaccount ${sub.email}`, report);
+  if (refused) return refused;
+  report.adminRole = sub.role === 'admin' ? 'admin' : sub.role === 'manager' ? 'manager' : null;
+  report.target = { type: 'subaccount', id: sub.id, name: sub.name, created: false };
+  if (sub.role !== 'sso') return { kind: 'signed_in', principal: { kind: 'subaccount', id: sub.id, name: sub.name }, actingUserId: null, chooseUser: false, report };
+  const links = await linkedUserIds(tx, sub.id);
+  if (links.length === 0) {
+    const values = await ssoRoleValuesFor(tx, accountId);
+    return { kind: 'no_access', rolesReceived: person.roles, existingUsers: values.map((v) => v.name), expectedRoleValues: values.map((v) => v.roleValue), report };
+  }
+  const only = links.length === 1 ? links[0]! : null;
+  return { kind: 'signed_in', principal: { kind: 'subaccount', id: sub.id, name: sub.name }, actingUserId: only, chooseUser: only === null, report };
+}
+
 /** Runs inside the caller's transaction, so the sign-in's writes commit once, together. */
 export async function provisionPerson(tx: Tx, accountId: string, ssoType: SsoType, person: MappedPerson, now: Date): Promise<ProvisionOutcome> {
+  if (await provisioningOn(tx, accountId)) return signInProvisioned(tx, accountId, ssoType, person);
   const adminRole = adminRoleOf(person.roles);
   // Only the users the roles name: loading every user of the account made each sign-in O(users).
   const roleNames = person.roles.filter((r) => r !== ADMIN_ROLE && r !== MANAGER_ROLE);

@@ -59,3 +59,11 @@ export async function replaceLinks(tx: Tx, accountId: string, subaccountId: stri
     .values(fresh.map((user_id) => ({ account_id: accountId, subaccount_id: subaccountId, user_id, source, created_at: now.getTime() })))
     .execute();
 }
+
+export const findSubaccountBySsoSubject = (db: Db | Tx, accountId: string, subjects: readonly string[]): Promise<SubaccountRow | undefined> =>
+  subjects.length === 0 ? Promise.resolve(undefined) : db.selectFrom('subaccounts').selectAll().where('account_id', '=', accountId).where('sso_subject', 'in', [...subjects]).executeTakeFirst();
+
+/** Deactivated (SCIM) or active again; the caller ends the sessions. */
+export async function setSubaccountDeactivated(db: Db | Tx, accountId: string, id: string, at: number | null, now: Date): Promise<void> {
+  await db.updateTable('subaccounts').set({ deactivated_at: at, updated_at: now.getTime() }).where('account_id', '=', accountId).where('id', '=', id).execute();
+}

@@ -68,9 +68,9 @@ ${manage ? html`<p><a class="button" href="/users/new">${t('users.create')}</a><
 ${users.length === 0
   ? html`<p>${manage ? t('users.none') : t('switcher.none')}</p>`
   : html`<table><caption class="visually-hidden">${t('users.title')}</caption>
-<thead><tr><th scope="col">${t('users.name')}</th><th scope="col">${t('users.ssoRoleValue')}</th><th scope="col">${t('users.email')}</th><th scope="col">${t('users.maxCodes')}</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<thead><tr><th scope="col">${t('users.name')}</th><th scope="col">${t('users.email')}</th><th scope="col">${t('users.maxCodes')}</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>${users.map((u) => html`<tr>
-  <td>${u.name} ${u.sso_subject ? html`<span class="pill">${t('users.sso')}</span>` : ''}${u.deactivated_at !== null ? html` <span class="pill">${t('users.deactivated')}</span>` : ''}</td><td><code>${u.sso_role_value ?? ''}</code></td><td>${u.email ?? ''}</td><td>${u.max_codes}</td>
+  <td>${u.name} ${u.sso_subject ? html`<span class="pill">${t('users.sso')}</span>` : ''}${u.deactivated_at !== null ? html` <span class="pill">${t('users.deactivated')}</span>` : ''}</td><td>${u.email ?? ''}</td><td>${u.max_codes}</td>
   <td class="actions">
     <form method="post" action="/users/${u.id}/act-as">${csrf}<button type="submit" class="secondary" aria-label="${t('users.actAs')} ${u.name}">${t('users.actAs')}</button></form>
     ${manage ? html`<a class="button secondary" href="/users/${u.id}/edit" aria-label="${t('form.edit')} ${u.name}">${t('form.edit')}</a>

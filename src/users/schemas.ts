@@ -29,7 +29,10 @@ export const CreateUserBody = Type.Object(
 );
 export type CreateUserInput = Static<typeof CreateUserBody>;
 
-export const UpdateUserBody = Type.Partial(CreateUserBody, { additionalProperties: false, minProperties: 1 });
+export const UpdateUserBody = Type.Partial(
+  Type.Object({ ...CreateUserBody.properties, active: Type.Boolean({ description: 'false: nobody can sign in to this space (its codes keep working); true: hand a space SCIM left behind to someone else. Not for a user SCIM provisioning still manages.' }) }, { additionalProperties: false }),
+  { additionalProperties: false, minProperties: 1 },
+);
 export type UpdateUserInput = Static<typeof UpdateUserBody>;
 
 export const UserView = Type.Object({

@@ -101,6 +101,11 @@ export async function updateUser(ctx: ServiceContext, userId: string, input: Upd
   await assertUnique(ctx, input, existing.id);
   const username = input.username === undefined ? existing.username : input.username;
   if (input.password && !username) throw new AppError('validation_failed', 'A password needs a user name to sign in with.', [{ path: 'username', message: 'Enter a user name to go with the password.' }]);
+  // A person SCIM still manages (linked to the IdP) is (de)activated by provisioning only.
+  if (input.active !== undefined && existing.sso_subject !== null && (existing.deactivated_at !== null) !== !input.active) {
+    throw new AppError('conflict', 'This user is managed by SCIM provisioning: assign or unassign the person in Entra instead.', [{ path: 'active', message: 'Managed by provisioning (Entra).' }]);
+  }
+  const activity = input.active === undefined ? {} : { deactivated_at: input.active ? null : (existing.deactivated_at ?? ctx.now.getTime()) };
   const changes = {
     ...(input.name !== undefined ? { name: input.name.trim() } : {}),
     ...(input.email !== undefined ? { email: input.email } : {}),
@@ -109,6 +114,7 @@ export async function updateUser(ctx: ServiceContext, userId: string, input: Upd
     ...(input.features !== undefined ? { features: JSON.stringify(input.features) } : {}),
     ...(input.shortDomain !== undefined ? { short_domain: input.shortDomain } : {}),
     ...(input.ssoRoleValue !== undefined ? { sso_role_value: input.ssoRoleValue } : {}),
+    ...activity,
     ...(input.password ? await passwordChange(input.password) : {}),
     updated_at: ctx.now.getTime(),
   };
@@ -117,7 +123,7 @@ export async function updateUser(ctx: ServiceContext, userId: string, input: Upd
     await updateUserRow(tx, existing.account_id, existing.id, changes);
     await recordAudit(tx, { accountId: existing.account_id, actor: auditActor(ctx.actor), action: 'user.update', object: { type: 'user', id: existing.id, label: changes.name ?? existing.name }, detail: { fields: audited, passwordChanged: Boolean(input.password) } }, ctx.now);
   });
-  if (input.password) await deleteSessionsOf(ctx.db, 'user', existing.id);
+  if (input.password || input.active === false) await deleteSessionsOf(ctx.db, 'user', existing.id);
   return (await getUser(ctx.db, existing.account_id, existing.id)) as UserRow;
 }
 

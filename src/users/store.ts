@@ -73,3 +73,19 @@ export async function ssoRoleValuesFor(db: Db | Tx, accountId: string): Promise<
   const rows = await db.selectFrom('whitelabel_users').select(['id', 'name', 'sso_role_value']).where('account_id', '=', accountId).orderBy('name').execute();
   return rows.map((r) => ({ userId: r.id, name: r.name, roleValue: r.sso_role_value ?? deriveRoleValue(r.name) }));
 }
+
+/** A free user name for a person: `name`, else "name (email)", else "name (xxxxxxxx)" (names are unique per account). */
+export async function freeUserName(db: Db | Tx, accountId: string, name: string, qualifier: string, ownId: string | undefined): Promise<string> {
+  const candidates = [name, `${name} (${qualifier})`.slice(0, 80), `${name.slice(0, 60)} (${qualifier.slice(0, 12)}…)`];
+  for (const candidate of candidates) {
+    const clash = await getUserByName(db, accountId, candidate);
+    if (!clash || clash.id === ownId) return candidate;
+  }
+  return `${name.slice(0, 60)} ${Math.random().toString(36).slice(2, 10)}`;
+}
+
+export const findUserBySsoSubject = (db: Db | Tx, accountId: string, subjects: readonly string[]): Promise<UserRow | undefined> =>
+  subjects.length === 0 ? Promise.resolve(undefined) : db.selectFrom('whitelabel_users').selectAll().where('account_id', '=', accountId).where('sso_subject', 'in', [...subjects]).executeTakeFirst();
+
+export const findUnlinkedUserByEmail = (db: Db | Tx, accountId: string, email: string): Promise<UserRow | undefined> =>
+  db.selectFrom('whitelabel_users').selectAll().where('account_id', '=', accountId).where('email', '=', email).where('sso_subject', 'is', null).executeTakeFirst();
