@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { getAccountBySlug, type AccountRow } from '../accounts/store.js';
 import { writeSsoLog } from '../sso/store.js';
 import type { AppDeps } from '../web/deps.js';
+import { InputRefused, refuseBadInput } from '../web/input-guard.js';
 import { ScimError, scimErrorBody, invalidValue } from './errors.js';
 import { filterConditions } from './filter.js';
 import type { Resource } from './patch.js';
@@ -72,14 +73,25 @@ export async function scimRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
     route.schema = { ...(route.schema ?? {}), hide: true };
     route.bodyLimit = SCIM_BODY_LIMIT;
   });
-  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string', bodyLimit: SCIM_BODY_LIMIT }, (_request, body, done) => {
+  // Entra sends application/scim+json (sometimes application/json); both get the same bounded parser here,
+  // with the input door's checks (NUL, non-characters, depth) of src/web/input-guard.ts.
+  const parseScimJson = (_request: FastifyRequest, body: string | Buffer, done: (error: Error | null, value?: unknown) => void) => {
     if (body === '') return done(null, undefined);
+    let value: unknown;
     try {
-      done(null, JSON.parse(body as string));
+      value = JSON.parse(body as string);
     } catch {
-      done(new ScimError(400, 'The body is not valid JSON.', 'invalidSyntax') as never, undefined);
+      return done(new ScimError(400, 'The body is not valid JSON.', 'invalidSyntax'), undefined);
     }
-  });
+    try {
+      refuseBadInput(value, false);
+    } catch (refused) {
+      return done(new ScimError(400, refused instanceof Error ? refused.message : 'The body was refused.', 'invalidValue'), undefined);
+    }
+    done(null, value);
+  };
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(['application/scim+json', 'application/json'], { parseAs: 'string', bodyLimit: SCIM_BODY_LIMIT }, parseScimJson);
 
   app.addHook('preHandler', async (request: FastifyRequest<{ Params: Params }>) => {
     const now = deps.clock.now();
@@ -95,6 +107,7 @@ export async function scimRoutes(app: FastifyInstance, deps: AppDeps): Promise<v
   app.setErrorHandler(async (error: FastifyError | ScimError, request: FastifyRequest, reply: FastifyReply) => {
     let scimError: ScimError;
     if (error instanceof ScimError) scimError = error;
+    else if (error instanceof InputRefused) scimError = new ScimError(400, error.message, 'invalidValue');
     else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') scimError = new ScimError(413, `The body is larger than ${SCIM_BODY_LIMIT} bytes.`, 'tooMany');
     else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') scimError = new ScimError(415, 'Send the body as application/scim+json.', 'invalidSyntax');
     else if (error.statusCode && error.statusCode < 500) scimError = new ScimError(error.statusCode, error.message.slice(0, 200), 'invalidSyntax');

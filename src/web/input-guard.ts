@@ -21,7 +21,7 @@ export const MULTIPART_LIMITS = {
 
 const isMultipart = (contentType: string | undefined) => /^\s*multipart\/form-data/i.test(contentType ?? '');
 
-function refuseBadInput(input: unknown, form: boolean): void {
+export function refuseBadInput(input: unknown, form: boolean): void {
   const problem = inputProblem(input, { form });
   if (problem) throw new InputRefused(problem);
 }
