@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { IdParams, problemResponses } from '../web/api-schemas.js';
 import type { AppDeps } from '../web/deps.js';
-import { contextOf } from '../web/guards.js';
+import { contextOf } from '../auth/http/context.js';
 import { CreateScimTokenBody, createScimToken, listScimTokenViews, revokeScimToken, ScimTokenView, type CreateScimTokenInput } from './tokens.js';
 
 const tags = ['SCIM provisioning'];

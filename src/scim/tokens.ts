@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/store.js';
 import { hasPermission } from '../auth/permissions.js';
 import type { Db } from '../db/database.js';
 import { forbidden, notFound } from '../platform/errors.js';
-import type { ServiceContext } from '../platform/context.js';
+import type { ServiceContext } from '../auth/context.js';
 import { constantTimeEqual, newId, newSecret, sha256Hex } from '../platform/ids.js';
 import { Nullable } from '../platform/schema.js';
 import { deleteScimTokenRow, getScimToken, insertScimToken, listScimTokens, touchScimToken, type ScimTokenRow } from './store.js';
