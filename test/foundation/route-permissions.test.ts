@@ -11,6 +11,7 @@ import { createCode } from '../../src/qr/service.js';
 import { parseCreateCode } from '../../src/qr/schemas.js';
 import { insertDomainClaim } from '../../src/sso/domains/store.js';
 import { writeSsoLog } from '../../src/sso/store.js';
+import { createScimToken } from '../../src/scim/tokens.js';
 import { createSubaccount } from '../../src/subaccounts/service.js';
 import { insertSubaccount, replaceLinks } from '../../src/subaccounts/store.js';
 import { createUser } from '../../src/users/service.js';
@@ -106,6 +107,12 @@ export const RULES: Record<string, Rule> = {
   'GET /sso/:slug/slo': { allow: 'public', why: 'SAML: single logout' },
   'POST /sso/:slug/slo': { allow: 'public', why: 'SAML: single logout' },
   'GET /api/v1/openapi.json': { allow: 'public', why: 'API description' },
+  ...Object.fromEntries(
+    ['GET /ServiceProviderConfig', 'GET /ResourceTypes', 'GET /ResourceTypes/:id', 'GET /Schemas', 'GET /Schemas/:id', ...['Users', 'Groups'].flatMap((r) => [`GET /${r}`, `POST /${r}`, `GET /${r}/:id`, `PUT /${r}/:id`, `PATCH /${r}/:id`, `DELETE /${r}/:id`])].map((route) => {
+      const [method, path] = route.split(' ');
+      return [`${method} /scim/v2/:slug${path}`, { allow: 'public', why: "SCIM: Entra's provisioning service with the account's own SCIM bearer token, checked in test/scim" }];
+    }),
+  ) as Record<string, Rule>,
 
   // ------------------------------------------------------------------ portal: people
   'GET /': { allow: SIGNED_IN },
@@ -194,6 +201,9 @@ export const RULES: Record<string, Rule> = {
   'POST /api/v1/tokens': { allow: ACCOUNT_TOKEN, body: (f) => ({ name: `t-${Math.random()}`, userId: f.linkedUserId }) },
   'DELETE /api/v1/tokens/:id': { allow: ACCOUNT_TOKEN, params: async (f) => ({ id: await f.fresh.userToken() }) },
   'GET /api/v1/sso': { allow: ACCOUNT_TOKEN },
+  'GET /api/v1/scim/tokens': { allow: ACCOUNT_TOKEN },
+  'POST /api/v1/scim/tokens': { allow: ACCOUNT_TOKEN, body: () => ({ name: `scim-${Math.random()}` }) },
+  'DELETE /api/v1/scim/tokens/:id': { allow: ACCOUNT_TOKEN, params: async (f) => ({ id: (await createScimToken({ db: f.app.blanca.deps.db, now: new Date(), actor: f.owner }, { name: 'to revoke' })).view.id }) },
   'PUT /api/v1/sso': { allow: ACCOUNT_TOKEN, body: () => ({ ssoType: 'user' }), inputChecked: true },
   'POST /api/v1/sso/metadata': { allow: ACCOUNT_TOKEN, body: () => ({ xml: '<EntityDescriptor/>' }), inputChecked: true },
   'POST /api/v1/sso/metadata/refresh': { allow: ACCOUNT_TOKEN, inputChecked: true },
