@@ -174,13 +174,14 @@ ${errorSummary(t, errors)}
       Object.assign(values, { idpEntityId: m.entityId, idpSsoUrl: m.ssoUrls.redirect ?? m.ssoUrls.post ?? '', idpSloUrl: m.sloUrls.redirect ?? m.sloUrls.post ?? '', idpCertificates: m.signingCertificates.map((c) => c.pem).join('\n') });
       return tab(request, reply, { values, notice: [`${m.signingCertificates.length} signing certificate(s) read from the metadata.`, ...m.warnings].join(' ') });
     }
+    let notices: ConnectionView['notices'] = [];
     try {
-      await connect(ctx, deps.config, parseInput(ConnectBody, connectInput(values)));
+      notices = (await connect(ctx, deps.config, parseInput(ConnectBody, connectInput(values)))).notices;
     } catch (error) {
       if (error instanceof AppError && error.fieldErrors.length > 0) return tab(request, reply, { values, errors: error.fieldErrors });
       throw error;
     }
-    setFlash(reply, request.t('settings.saved'), deps.config.secureCookies);
+    setFlash(reply, [request.t('settings.saved'), ...(notices ?? []).map((notice) => request.t(`sso.notice.${notice}`))].join(' '), deps.config.secureCookies);
     return redirectTo(reply, '/settings/sso');
   });
 

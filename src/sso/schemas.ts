@@ -72,6 +72,7 @@ export const ConnectionView = Type.Object({
     next: Nullable(SpKeyView),
     rotationStartedAt: Nullable(Type.String({ format: 'date-time' })),
   }),
+  notices: Type.Optional(Type.Array(Type.Union([Type.Literal('signed_requests_required'), Type.Literal('metadata_reread_failed')]), { description: 'What Connect did on its own: signed AuthnRequests switched on because the IdP metadata asks for them; the metadata URL could not be re-read (saved values kept)' })),
   warnings: Type.Array(Type.String(), { description: 'E.g. an IdP signing certificate in use that expires within 60 days' }),
   sp: Type.Object({ entityId: Type.String(), descriptorUrl: Type.String({ description: 'SP descriptor URL: give it to the IdP' }), acsUrl: Type.String(), sloUrl: Type.String(), signInUrl: Type.String() }),
 });

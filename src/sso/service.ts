@@ -17,6 +17,13 @@ import { certificateWarningText, expiringCertificates, refreshIdpMetadata, type 
 import { DEFAULT_LOG_RETENTION_DAYS, getConnection, insertConnection, updateConnection, writeSsoLog, type ConnectionRow } from './store.js';
 
 export const DEFAULT_CLOCK_SKEW_SECONDS = 180;
+
+/** What Connect did on its own, for the admin (translated on the SSO tab, codes in the API). */
+export type ConnectNotice = 'signed_requests_required' | 'metadata_reread_failed';
+const CONNECT_NOTICE_LOG: Record<ConnectNotice, string> = {
+  signed_requests_required: 'The IdP metadata has WantAuthnRequestsSigned="true": signed AuthnRequests were switched on (signed with the current SP key). Upload the SP metadata to the IdP again so it has the signing certificate.',
+  metadata_reread_failed: 'Connect could not re-read the IdP metadata URL; the saved entity ID, URLs and certificates were kept.',
+};
 const METADATA_FETCH = { timeoutMs: 10_000, maxBytes: 1024 * 1024 };
 
 export interface SpEndpoints {
@@ -100,6 +107,7 @@ export function toConnectionView(row: ConnectionRow | undefined, account: Accoun
     emailDomains: row ? (JSON.parse(row.email_domains) as string[]) : [],
     signAuthnRequests: row ? row.sign_authn_requests === 1 : false,
     requireSignedAssertions: row ? row.require_signed_assertions === 1 : false,
+    notices: [],
     spKeys: {
       current: row ? spKeyView(row.sp_certificate) : null,
       next: row?.sp_next_certificate ? spKeyView(row.sp_next_certificate) : null,
@@ -169,7 +177,8 @@ export async function readIdpMetadata(ctx: ServiceContext, config: Config, input
   } else {
     return { ok: false, reason: 'Enter the IdP SSO descriptor URL or paste the metadata XML.' };
   }
-  const parsed = parseIdpMetadata(body, { now: ctx.now });
+  const read = parseIdpMetadata(body, { now: ctx.now });
+  const parsed = recogniseMetadataMistakes(body, read) ?? read;
   await writeSsoLog(ctx.db, {
     account_id: ctx.actor.accountId,
     direction: 'in',
@@ -186,6 +195,25 @@ export async function readIdpMetadata(ctx: ServiceContext, config: Config, input
   return parsed;
 }
 
+const TENANT_INDEPENDENT_FIX = 'In Entra open Enterprise applications > your application > Single sign-on > SAML Certificates and copy the App Federation Metadata Url (it names your tenant and the application\'s appid).';
+
+/**
+ * What admins really paste or enter instead of the application's metadata: a PEM certificate, or
+ * Entra's tenant-independent ("common") metadata, whose issuer `https://sts.windows.net/{tenantid}/`
+ * no sign-in can ever match. Null when the document should be parsed as metadata.
+ */
+export function recogniseMetadataMistakes(body: Buffer | string, parsed: ReturnType<typeof parseIdpMetadata>): { ok: false; reason: string } | null {
+  const text = (typeof body === 'string' ? body : body.toString('utf8')).replace(/^\uFEFF/, '').trim();
+  if (text.startsWith('-----BEGIN CERTIFICATE-----')) {
+    const certificate = readCertificate(text);
+    return { ok: false, reason: `This is a certificate (PEM${certificate.ok ? `, ${certificate.certificate.subject}` : ''}), not metadata. Paste it under "IdP signing certificates" (Entra: Certificate (Base64)) and enter the entity ID and login URL by hand, or use the App Federation Metadata Url instead.` };
+  }
+  if (parsed.ok && (parsed.metadata.entityId.includes('{tenantid}') || /\/common\/saml2/i.test(parsed.metadata.ssoUrls.redirect ?? parsed.metadata.ssoUrls.post ?? ''))) {
+    return { ok: false, reason: `This is Entra's tenant-independent metadata (entity ID ${parsed.metadata.entityId}): its issuer names no tenant, so no sign-in could ever match it. ${TENANT_INDEPENDENT_FIX}` };
+  }
+  return null;
+}
+
 function fieldError(path: string, message: string): AppError {
   return new AppError('validation_failed', message, [{ path, message }]);
 }
@@ -197,11 +225,19 @@ function fieldError(path: string, message: string): AppError {
 export async function connect(ctx: ServiceContext, config: Config, input: ConnectInput): Promise<ConnectionView> {
   const { account, row } = await ensureConnection(ctx);
   let metadata: IdpMetadata | null = null;
-  if ((input.idpMetadataXml && input.idpMetadataXml.trim()) || (input.idpMetadataUrl && input.idpMetadataUrl !== row.idp_metadata_url) || (input.idpMetadataUrl && !input.idpEntityId && !row.idp_entity_id)) {
+  const notices: ConnectNotice[] = [];
+  // Connect with a metadata URL always re-reads it (new certificates after a rollover); a failure is
+  // fatal only when nothing saved could stand in, otherwise the saved values stay and the admin is told.
+  if ((input.idpMetadataXml && input.idpMetadataXml.trim()) || input.idpMetadataUrl) {
     const read = await readIdpMetadata(ctx, config, { ...(input.idpMetadataUrl ? { url: input.idpMetadataUrl } : {}), ...(input.idpMetadataXml ? { xml: input.idpMetadataXml } : {}) });
-    if (!read.ok) throw fieldError(input.idpMetadataXml ? 'idpMetadataXml' : 'idpMetadataUrl', `${read.reason} You can also enter the URLs and the certificate by hand.`);
-    metadata = read.metadata;
+    const reread = !input.idpMetadataXml?.trim() && input.idpMetadataUrl === row.idp_metadata_url && row.idp_entity_id !== null;
+    if (!read.ok && !(reread && !/tenant-independent|not metadata/.test(read.reason))) throw fieldError(input.idpMetadataXml ? 'idpMetadataXml' : 'idpMetadataUrl', `${read.reason} You can also enter the URLs and the certificate by hand.`);
+    if (read.ok) metadata = read.metadata;
+    else notices.push('metadata_reread_failed');
   }
+  // The IdP says it wants signed AuthnRequests: without them the first sign-in dies at the IdP.
+  const signRequests = metadata?.wantAuthnRequestsSigned === true && input.signAuthnRequests !== true ? true : undefined;
+  if (signRequests && row.sign_authn_requests !== 1) notices.push('signed_requests_required');
   const typedCertificates = (input.idpCertificates ?? []).map((c) => c.trim()).filter(Boolean);
   for (const [index, pem] of typedCertificates.entries()) {
     const read = readCertificate(pem);
@@ -231,7 +267,7 @@ export async function connect(ctx: ServiceContext, config: Config, input: Connec
     allow_idp_initiated: input.allowIdpInitiated === undefined ? row.allow_idp_initiated : input.allowIdpInitiated ? 1 : 0,
     allow_sha1: input.allowSha1 === undefined ? row.allow_sha1 : input.allowSha1 ? 1 : 0,
     clock_skew_seconds: input.clockSkewSeconds ?? row.clock_skew_seconds,
-    sign_authn_requests: input.signAuthnRequests === undefined ? row.sign_authn_requests : input.signAuthnRequests ? 1 : 0,
+    sign_authn_requests: signRequests ? 1 : input.signAuthnRequests === undefined ? row.sign_authn_requests : input.signAuthnRequests ? 1 : 0,
     require_signed_assertions: input.requireSignedAssertions === undefined ? row.require_signed_assertions : input.requireSignedAssertions ? 1 : 0,
     log_retention_days: input.logRetentionDays ?? row.log_retention_days,
     email_domains: JSON.stringify([...new Set((input.emailDomains ?? (JSON.parse(row.email_domains) as string[])).map((d) => d.toLowerCase()))]),
@@ -245,7 +281,8 @@ export async function connect(ctx: ServiceContext, config: Config, input: Connec
     if (input.emailDomains) await syncDomainClaims(tx, account.id, input.emailDomains, auditActor(ctx.actor), ctx.now);
     await recordAudit(tx, { accountId: account.id, actor: auditActor(ctx.actor), action: 'sso.connect', object: { type: 'sso_connection', id: account.id, label: entityId }, detail: { ssoType: input.ssoType, idpEntityId: entityId, certificates: certificates.length, fromMetadata: metadata !== null, signAuthnRequests: changes.sign_authn_requests === 1 } }, ctx.now);
   });
-  return toConnectionView(await getConnection(ctx.db, account.id), account, config, ctx.now);
+  if (notices.length > 0) await writeSsoLog(ctx.db, { account_id: account.id, direction: 'in', kind: 'metadata', outcome: 'info', person: null, summary: notices.map((notice) => CONNECT_NOTICE_LOG[notice]).join(' '), fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, ctx.now);
+  return { ...toConnectionView(await getConnection(ctx.db, account.id), account, config, ctx.now), notices };
 }
 
 export async function getConnectionView(ctx: ServiceContext, config: Config): Promise<ConnectionView> {

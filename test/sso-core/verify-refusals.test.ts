@@ -143,6 +143,19 @@ describe("verifySamlResponse: accepted responses", () => {
   });
 });
 
+describe("InResponseTo=\"\" (issue 11 item 5)", () => {
+  test("is treated as absent: an IdP-initiated sign-in when allowed, with a note in the log; refused as unsolicited otherwise, saying so", async () => {
+    const s = spec({ inResponseTo: null });
+    const assertion = buildAssertion(s).replace("<saml:SubjectConfirmationData ", '<saml:SubjectConfirmationData InResponseTo="" ');
+    const xml = buildResponse(s, signAssertion(assertion, signA)).replace("<samlp:Response ", '<samlp:Response InResponseTo="" ');
+    const accepted = await verifySamlResponse(input(xml, { allowIdpInitiated: true }));
+    assert.ok(accepted.ok, accepted.ok ? "" : `${accepted.code}: ${accepted.reason}`);
+    assert.equal(accepted.login.inResponseTo, null);
+    assert.ok(accepted.login.warnings.some((w) => /InResponseTo="" was treated as absent/.test(w)));
+    assertRefused(await verifySamlResponse(input(xml)), "unsolicited_response", /InResponseTo="" was treated as absent/);
+  });
+});
+
 describe("verifySamlResponse: one refusal per check", () => {
   test("input over the size bound is refused before base64 decoding", async () => {
     const huge = "!".repeat(800_000); // not even base64: the size check must come first

@@ -227,13 +227,16 @@ async function verifyWith(samls: SAML[], certificates: string[], config: VerifyC
   const bearer = a.bearerConfirmations;
   if (bearer.length === 0) return failure("subject_confirmation_missing", "The assertion has no SubjectConfirmation with Method urn:oasis:names:tc:SAML:2.0:cm:bearer.", { xml });
   const confirmation = bearer.find((candidate) => candidate.recipient === sp.acsUrl) ?? bearer[0]!;
-  const inResponseTo = confirmation.inResponseTo;
-  const responseInResponseTo = attr(response, "InResponseTo");
+  // InResponseTo="" (some IdPs on IdP-initiated sign-in) means no request: treated as absent, noted.
+  const emptyInResponseTo = confirmation.inResponseTo === "" || attr(response, "InResponseTo") === "";
+  if (emptyInResponseTo) warnings.push('InResponseTo="" was treated as absent (an IdP-initiated sign-in).');
+  const inResponseTo = confirmation.inResponseTo === "" ? null : confirmation.inResponseTo;
+  const responseInResponseTo = attr(response, "InResponseTo") === "" ? null : attr(response, "InResponseTo");
   if (responseInResponseTo !== null && inResponseTo !== null && responseInResponseTo !== inResponseTo) {
     return failure("in_response_to_mismatch", `Response InResponseTo is "${responseInResponseTo}" but the signed assertion says "${inResponseTo}".`, { xml });
   }
   if (inResponseTo === null && !config.allowIdpInitiated) {
-    return failure("unsolicited_response", "The signed assertion has no InResponseTo (IdP-initiated sign-in), and IdP-initiated sign-in is off for this account.", { xml });
+    return failure("unsolicited_response", `The signed assertion has no InResponseTo${emptyInResponseTo ? ' (InResponseTo="" was treated as absent)' : ""} (IdP-initiated sign-in), and IdP-initiated sign-in is off for this account.`, { xml });
   }
 
   if (!confirmation.hasData) {
