@@ -3,7 +3,7 @@
  * arrows point down — infrastructure (web/, platform/, db/) imports no domain — and no file cycles.
  * Which domain may write which table is checked by the same test from src/db/database.ts.
  */
-const DOMAINS = '(accounts|users|subaccounts|auth|audit|qr|sso|ops|scim)';
+const DOMAINS = '(accounts|users|subaccounts|auth|audit|qr|sso|ops|scim|logos)';
 module.exports = {
   forbidden: [
     {
