@@ -29,11 +29,15 @@ function tableOwners(): Map<string, string> {
   for (const match of text.matchAll(/import type \{([^}]+)\} from '\.\.\/([\w-]+)\/tables\.js'/g)) {
     for (const name of match[1]!.split(',')) domainOfType.set(name.trim(), match[2]!);
   }
+  // Infrastructure tables (the instance-wide settings) live in db/ itself.
+  for (const match of text.matchAll(/import type \{([^}]+)\} from '\.\/[\w-]+\.js'/g)) {
+    for (const name of match[1]!.split(',')) domainOfType.set(name.trim(), 'db');
+  }
   const owners = new Map<string, string>();
   const body = text.slice(text.indexOf('export interface Database'));
   for (const match of body.matchAll(/^\s+(\w+): (\w+);$/gm)) {
     const owner = domainOfType.get(match[2]!);
-    assert.ok(owner, `table ${match[1]} is declared with ${match[2]}, which no domain's tables.ts exports`);
+    assert.ok(owner, `table ${match[1]} is declared with ${match[2]}, which neither a domain's tables.ts nor db/ exports`);
     owners.set(match[1]!, owner);
   }
   return owners;
