@@ -77,6 +77,14 @@ export async function deleteSessionsOf(db: Db | Tx, kind: PrincipalKind, princip
   await db.deleteFrom('sessions').where('principal_kind', '=', kind).where('principal_id', '=', principalId).execute();
 }
 
+/** The IdP's LogoutRequest: the sessions of that NameID in the account (only those SessionIndexes when given). Returns how many ended. */
+export async function endSsoSessions(db: Db | Tx, accountId: string, nameId: string, sessionIndexes: readonly string[]): Promise<number> {
+  let query = db.deleteFrom('sessions').where('account_id', '=', accountId).where('sso_name_id', '=', nameId);
+  if (sessionIndexes.length > 0) query = query.where('sso_session_index', 'in', sessionIndexes);
+  const deleted = await query.executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}
+
 /** A deleted white-label user can no longer be the one a team leader's sessions act as. */
 export async function forgetActingUser(db: Db | Tx, userId: string): Promise<void> {
   await db.updateTable('sessions').set({ acting_user_id: null }).where('acting_user_id', '=', userId).execute();

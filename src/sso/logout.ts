@@ -1,6 +1,6 @@
 import type { AccountRow } from '../accounts/store.js';
 import { writeAnonymousSsoLog } from './anonymous-log.js';
-import type { Session } from '../auth/sessions.js';
+import { endSsoSessions, type Session } from '../auth/sessions.js';
 import { buildLogoutRequestRedirect, buildLogoutResponseRedirect, validateLogoutRequest, validateLogoutResponse, type IncomingSamlMessage } from './saml/requests.js';
 import { certificatesOf, spEndpoints, spSigningKey } from './service.js';
 import type { SsoDeps } from './signin.js';
@@ -63,10 +63,8 @@ export async function handleSloMessage(deps: SsoDeps, account: AccountRow, messa
     return { kind: 'failed', message: 'The sign-out request could not be verified.' };
   }
   const request = received.request;
-  let query = deps.db.deleteFrom('sessions').where('account_id', '=', account.id).where('sso_name_id', '=', request.nameId);
-  if (request.sessionIndexes.length > 0) query = query.where('sso_session_index', 'in', request.sessionIndexes);
-  const deleted = await query.executeTakeFirst();
-  await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_request', outcome: 'success', person: request.nameId, summary: `The IdP signed ${request.nameId} out: ${Number(deleted.numDeletedRows)} Blanca session(s) ended.`, fix: null, failure_code: null, xml: request.xml, attributes: null, mapping: null }, now);
+  const ended = await endSsoSessions(deps.db, account.id, request.nameId, request.sessionIndexes);
+  await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_request', outcome: 'success', person: request.nameId, summary: `The IdP signed ${request.nameId} out: ${ended} Blanca session(s) ended.`, fix: null, failure_code: null, xml: request.xml, attributes: null, mapping: null }, now);
   if (!connection.idp_slo_url) return { kind: 'redirect', url: '/login' };
   const { url } = await buildLogoutResponseRedirect({
     sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, signing: spSigningKey(connection) },

@@ -2,9 +2,10 @@ import { forbidden } from '../platform/errors.js';
 import type { Tx } from '../db/database.js';
 import { recordAudit } from '../audit/store.js';
 import { newId } from '../platform/ids.js';
-import { replaceLinks, type SubaccountRow } from '../subaccounts/store.js';
+import { deleteSessionsOf } from '../auth/sessions.js';
+import { insertSubaccount, replaceLinks, updateSubaccountRow, type SubaccountRow } from '../subaccounts/store.js';
 import type { SubaccountRole } from '../subaccounts/tables.js';
-import { insertUser, ssoRoleValuesFor, usersByRoleValues, type UserRow } from '../users/store.js';
+import { insertUser, ssoRoleValuesFor, updateUserRow, usersByRoleValues, type UserRow } from '../users/store.js';
 import { roleKey } from '../users/role-values.js';
 import { provisioningOn, scimUserForSignIn } from '../scim/store.js';
 import { getUser } from '../users/store.js';
@@ -62,13 +63,9 @@ async function upsertSubaccount(tx: Tx, accountId: string, person: MappedPerson,
     const manual = existing.sso_subject === null;
     const keepManualRole = manual && (existing.is_owner === 1 || role === 'sso');
     const nextRole = keepManualRole ? existing.role : role;
-    await tx
-      .updateTable('subaccounts')
-      .set({ name: person.name, sso_subject: person.nameId, role: nextRole, updated_at: now.getTime() })
-      .where('id', '=', existing.id)
-      .execute();
+    await updateSubaccountRow(tx, accountId, existing.id, { name: person.name, sso_subject: person.nameId, role: nextRole, updated_at: now.getTime() });
     if (nextRole !== existing.role) {
-      await tx.deleteFrom('sessions').where('principal_kind', '=', 'subaccount').where('principal_id', '=', existing.id).execute();
+      await deleteSessionsOf(tx, 'subaccount', existing.id);
       await recordAudit(tx, { accountId, actor: SSO_ACTOR(person), action: 'sso.role_change', object: { type: 'subaccount', id: existing.id, label: existing.email }, detail: { from: existing.role, to: nextRole } }, now);
     }
     return { row: { ...existing, name: person.name, sso_subject: person.nameId, role: nextRole }, created: false };
@@ -85,7 +82,7 @@ async function upsertSubaccount(tx: Tx, accountId: string, person: MappedPerson,
     created_at: now.getTime(),
     updated_at: now.getTime(),
   };
-  await tx.insertInto('subaccounts').values(row).execute();
+  await insertSubaccount(tx, row);
   await recordAudit(tx, { accountId, actor: SSO_ACTOR(person), action: 'sso.subaccount_create', object: { type: 'subaccount', id: row.id, label: row.email }, detail: { role } }, now);
   return { row, created: true };
 }
@@ -98,7 +95,7 @@ async function upsertUser(tx: Tx, accountId: string, person: MappedPerson, now: 
   }
   const name = await uniqueUserName(tx, accountId, person, existing?.id);
   if (existing) {
-    await tx.updateTable('whitelabel_users').set({ name, email: person.email ?? existing.email, sso_subject: person.nameId, updated_at: now.getTime() }).where('id', '=', existing.id).execute();
+    await updateUserRow(tx, accountId, existing.id, { name, email: person.email ?? existing.email, sso_subject: person.nameId, updated_at: now.getTime() });
     return { row: { ...existing, name, email: person.email ?? existing.email, sso_subject: person.nameId }, created: false };
   }
   const row: UserRow = {
@@ -215,9 +212,9 @@ export async function provisionPerson(tx: Tx, accountId: string, ssoType: SsoTyp
     if (refusedUser) return refusedUser;
     const former = await tx.selectFrom('subaccounts').selectAll().where('account_id', '=', accountId).where('sso_subject', '=', person.nameId).executeTakeFirst();
     if (former && former.role !== 'sso' && former.is_owner === 0) {
-      await tx.updateTable('subaccounts').set({ role: 'sso', updated_at: now.getTime() }).where('id', '=', former.id).execute();
+      await updateSubaccountRow(tx, accountId, former.id, { role: 'sso', updated_at: now.getTime() });
       await replaceLinks(tx, accountId, former.id, [], 'sso', now);
-      await tx.deleteFrom('sessions').where('principal_kind', '=', 'subaccount').where('principal_id', '=', former.id).execute();
+      await deleteSessionsOf(tx, 'subaccount', former.id);
     }
     const { row, created } = await upsertUser(tx, accountId, person, now);
     report.target = { type: 'user', id: row.id, name: row.name, created };
