@@ -26,7 +26,8 @@ function sourceFiles(dir: string): string[] {
 function tableOwners(): Map<string, string> {
   const text = readFileSync(join(SRC, 'db/database.ts'), 'utf8');
   const domainOfType = new Map<string, string>();
-  for (const match of text.matchAll(/import type \{([^}]+)\} from '\.\.\/([\w-]+)\/tables\.js'/g)) {
+  // A domain's tables.ts, or a sub-folder's (sso/domains/tables.ts belongs to sso).
+  for (const match of text.matchAll(/import type \{([^}]+)\} from '\.\.\/([\w-]+)\/(?:[\w-]+\/)*tables\.js'/g)) {
     for (const name of match[1]!.split(',')) domainOfType.set(name.trim(), match[2]!);
   }
   // Infrastructure tables (the instance-wide settings) live in db/ itself.
