@@ -39,9 +39,12 @@ export const MAX_EPOCH_MS = 8_640_000_000_000_000;
  * With the `u` flag a surrogate class matches only unpaired halves.
  */
 const FORBIDDEN_CHARACTER = /[\0\p{Noncharacter_Code_Point}\p{Cs}]/u;
+/** The same by UTF-16 code unit, without the `u` flag's cost: every surrogate, paired or not, is a suspect. */
+const SUSPECT_CODE_UNIT = /[\0\uD800-\uDFFF\uFDD0-\uFDEF\uFFFE\uFFFF]/;
 
 /** "U+0000" for the first character no text may hold, or null. */
 export function forbiddenCharacter(text: string): string | null {
+  if (!SUSPECT_CODE_UNIT.test(text)) return null;
   const match = FORBIDDEN_CHARACTER.exec(text);
   if (!match) return null;
   return `U+${match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
