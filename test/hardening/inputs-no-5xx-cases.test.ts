@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setSsoEnabled } from '../../src/accounts/service.js';
 import { MAX_BODY_BYTES, MAX_LOCAL_PATH_LENGTH, MAX_OFFSET } from '../../src/platform/input-limits.js';
@@ -62,6 +63,19 @@ describeEachEngine('no 5xx from the inputs found in issue 9', (engine) => {
     const page = await portal.get('/codes?offset=1e20');
     assert.equal(page.status, 400);
     assert.match(page.body, /not allowed: offset/);
+  });
+
+  test('headers cannot carry NUL: Node refuses the request before Blanca reads it (the scan log stores User-Agent and Referer)', async () => {
+    const address = await app.blanca.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = new URL(address);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => socket.end('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: a\u0000b\r\nConnection: close\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 400 /);
   });
 
   test('a query parameter given twice on a portal page without a query schema is 400, not a list reaching the database', async () => {
