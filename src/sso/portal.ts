@@ -1,5 +1,7 @@
 import { ssoRoleValuesFor } from '../users/store.js';
 import { roleValuesSection } from './role-values-view.js';
+import { provisioningSection, scimPortal, tenantUrlOf } from '../scim/portal.js';
+import { listScimTokenViews } from '../scim/tokens.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { settingsTabs } from '../accounts/portal.js';
 import { hasPermission } from '../auth/permissions.js';
@@ -83,6 +85,7 @@ const toFormErrors = (errors: FieldError[]) => errors.map((e) => ({ ...e, path: 
 
 export async function ssoPortal(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await ssoDomainsPortal(app, deps);
+  await scimPortal(app, deps);
   async function tab(request: FastifyRequest, reply: FastifyReply, state: { values?: FormValues; errors?: FieldError[]; notice?: string }) {
     const ctx = contextOf(request, deps);
     if (!hasPermission(ctx.actor, 'account.manage')) throw forbidden();
@@ -94,6 +97,7 @@ export async function ssoPortal(app: FastifyInstance, deps: AppDeps): Promise<vo
     const view = toConnectionView(row, account, deps.config, ctx.now);
     const domains = await listDomainClaims(ctx.db, account.id);
     const roleValues = await ssoRoleValuesFor(ctx.db, account.id);
+    const scimTokens = await listScimTokenViews(ctx);
     const certificateWarnings = expiringCertificates(JSON.parse(row.idp_certificates) as string[], ctx.now);
     const v = state.values ?? valuesOf(view);
     const errors = toFormErrors(state.errors ?? []);
@@ -118,6 +122,7 @@ ${view.idpMetadataUrl ? html`<form method="post" action="/settings/sso/refresh-m
 </section>
 ${domainsSection(t, csrf, scriptNonce(reply), domains.map(toDomainView))}
 ${roleValuesSection(t, roleValues)}
+${provisioningSection(t, csrf, scriptNonce(reply), { tenantUrl: tenantUrlOf(deps.config.publicUrl, account.slug), tokens: scimTokens })}
 ${errorSummary(t, errors)}
 <form method="post" action="/settings/sso" class="stack" novalidate>
   ${csrf}

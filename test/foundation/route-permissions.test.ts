@@ -152,6 +152,8 @@ export const RULES: Record<string, Rule> = {
   'POST /settings/sso/sp-key/rotate': { allow: ADMINS, inputChecked: true },
   'POST /settings/sso/sp-key/finish': { allow: ADMINS, inputChecked: true },
   'POST /settings/sso/test': { allow: ADMINS, inputChecked: true },
+  'POST /settings/sso/scim-tokens': { allow: ADMINS, body: () => ({ name: 'portal scim' }) },
+  'POST /settings/sso/scim-tokens/:id/revoke': { allow: ADMINS, params: async (f) => ({ id: (await createScimToken({ db: f.app.blanca.deps.db, now: new Date(), actor: f.owner }, { name: 'to revoke' })).view.id }) },
   'GET /settings/sso/log': { allow: ADMINS },
   'POST /settings/sso/domains': { allow: ADMINS, body: () => ({ domain: `perm-${Math.random().toString(36).slice(2)}.example` }) },
   'POST /settings/sso/domains/check': { allow: ADMINS, params: async (f) => ({ domain: await freshDomainClaim(f) }), body: () => ({ domain: lastDomainClaim }) },

@@ -74,6 +74,20 @@ describeEachEngine('SSO role values', (engine) => {
     const section = /<section[^>]*id="sso-role-values"[\s\S]*?<\/section>/.exec(tab.body)?.[0] ?? '';
     assert.match(section, /<code>CustomerService<\/code>/);
     assert.match(section, /<code>Support<\/code>/);
+    // The Provisioning block: Tenant URL with Copy, no token yet; creating one shows the secret once.
+    assert.match(tab.body, /<code id="scim-tenant-url">http:\/\/localhost:3000\/scim\/v2\/[a-z0-9-]+<\/code> <button type="button" class="secondary" data-copy=/);
+    assert.match(tab.body, /id="scim-off"/);
+    const created = await owner.post('/settings/sso/scim-tokens', { name: 'Entra' });
+    assert.equal(created.status, 200);
+    const secret = /<code id="scim-secret">(scim_[^<]+)<\/code>/.exec(created.body)?.[1];
+    assert.ok(secret, 'the secret is shown once');
+    const probe = await app.blanca.app.inject({ method: 'GET', url: `/scim/v2/${(await app.blanca.deps.db.selectFrom('accounts').select('slug').where('id', '=', app.accountId).executeTakeFirstOrThrow()).slug}/Users?filter=${encodeURIComponent('userName eq "x"')}`, headers: { authorization: `Bearer ${secret}` } });
+    assert.equal(probe.statusCode, 200);
+    const again = await owner.get('/settings/sso');
+    assert.doesNotMatch(again.body, new RegExp(secret!.split('.')[1]!), 'never shown again');
+    const id = /action="\/settings\/sso\/scim-tokens\/([^/]+)\/revoke"/.exec(again.body)?.[1];
+    assert.equal((await owner.post(`/settings/sso/scim-tokens/${id}/revoke`, {})).status, 303);
+    assert.match((await owner.get('/settings/sso')).body, /id="scim-off"/);
   });
 });
 
