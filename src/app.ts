@@ -37,7 +37,8 @@ import { securityHeaders } from './web/security-headers.js';
 import './web/request-context.js';
 import './web/route-config.js';
 import { MAX_BODY_BYTES } from './platform/input-limits.js';
-import { bearerMatches, Metrics, passwordOutcome, ssoOutcome } from './ops/metrics.js';
+import { bearerMatches, Metrics } from './ops/metrics.js';
+import './web/sign-in-outcome.js';
 
 export interface AppOptions {
   logger?: boolean | object;
@@ -116,6 +117,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   installSessionHook(app, deps);
   installErrorHandling(app, deps);
   app.decorate('metrics', metrics);
+  app.decorateRequest('signInOutcome', null);
   app.addHook('onResponse', async (request, reply) => {
     const pattern = request.routeOptions.url;
     const status = reply.statusCode;
@@ -125,8 +127,8 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
       return metrics.shortLink(request.method, status);
     }
     metrics.request(request.method, pattern, status);
-    if (request.method === 'POST' && pattern === '/login') metrics.signIn('password', passwordOutcome(status));
-    else if (request.method === 'POST' && pattern === '/sso/:slug/acs') metrics.signIn('sso', ssoOutcome(status, reply.getHeader('location') as string | undefined));
+    // Counted from what the sign-in path reported, not guessed from the status code.
+    if (request.signInOutcome) metrics.signIn(request.signInOutcome.method, request.signInOutcome.outcome);
   });
   // Not public: only with METRICS_TOKEN set, and only for that bearer token (404 otherwise, like any unknown path).
   const metricsToken = deps.config.METRICS_TOKEN;

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getAccountBySlug } from '../accounts/store.js';
-import { recordAudit } from '../audit/store.js';
 import { AppError } from '../platform/errors.js';
 import { html, type SafeHtml } from '../platform/html.js';
 import { isLocale } from '../platform/i18n.js';
@@ -14,9 +13,10 @@ import type { AppDeps } from '../web/deps.js';
 import { fieldError, textField } from '../web/forms.js';
 import { safeLocalPath } from '../platform/local-path.js';
 import { csrfField, publicPage } from '../web/page.js';
-import { ACCOUNT_COOKIE } from './http/session-hook.js';
-import { createSession, deleteSession, updateSession } from './sessions.js';
-import { signInWithPassword } from './signin.js';
+import { deleteSession, updateSession } from './sessions.js';
+import { signInWithPassword, startPasswordSession } from './signin.js';
+import { setSessionCookies } from './http/session-cookies.js';
+import { reportSignIn } from '../web/sign-in-outcome.js';
 import { totpSecretOf } from './two-factor.js';
 import { minutesFrom } from './attempts.js';
 import { checkSecondFactor } from './second-factor.js';
@@ -71,23 +71,26 @@ ${extra}`);
     try {
       form = parseInput(LoginForm, request.body);
     } catch (error) {
+      if (error instanceof AppError) reportSignIn(request, { method: 'password', outcome: 'rejected' });
       if (error instanceof AppError) return loginPage(request, reply, { error: fieldError(error.fieldErrors, 'identifier') ?? fieldError(error.fieldErrors, 'password') ?? t('login.invalid'), status: 400 });
       throw error;
     }
     const account = form.account ? await getAccountBySlug(deps.db, form.account.trim().toLowerCase()) : request.account;
-    if (!account) return loginPage(request, reply, { identifier: form.identifier, error: t('login.unknownAccount'), status: 400 });
+    if (!account) {
+      reportSignIn(request, { method: 'password', outcome: 'rejected' });
+      return loginPage(request, reply, { identifier: form.identifier, error: t('login.unknownAccount'), status: 400 });
+    }
     request.account = account;
     const now = deps.clock.now();
     const result = await signInWithPassword(deps.db, { accountId: account.id, identifier: form.identifier, password: form.password, source: request.ip, now });
     if (!result.ok) {
+      reportSignIn(request, { method: 'password', outcome: result.reason === 'locked' ? 'locked' : 'invalid' });
       const error = result.reason === 'locked' ? t('login.locked', { minutes: result.retryAfterMinutes }) : t('login.invalid');
       return loginPage(request, reply, { identifier: form.identifier, error, status: result.reason === 'locked' ? 423 : 401 });
     }
-    if (request.session) await deleteSession(deps.db, request.session.id);
-    const { token } = await createSession(deps.db, { accountId: account.id, principalKind: result.principal.kind, principalId: result.principal.id, twoFactorPending: result.principal.hasTotp }, now, ttlMs);
-    reply.setCookie(SESSION_COOKIE, token, cookieOptions(secure, ttlMs / 1000));
-    reply.setCookie(ACCOUNT_COOKIE, account.slug, cookieOptions(secure, 3600 * 24 * 365));
-    await recordAudit(deps.db, { accountId: account.id, actor: { kind: result.principal.kind, id: result.principal.id, label: result.principal.name }, action: 'auth.sign_in', object: { type: result.principal.kind, id: result.principal.id, label: result.principal.name }, detail: { method: 'password', twoFactor: result.principal.hasTotp } }, now);
+    const session = await startPasswordSession(deps.db, result.principal, { replacesSessionId: request.session?.id ?? null, now, ttlMs });
+    setSessionCookies(reply, { ...session, accountSlug: account.slug }, now, secure);
+    reportSignIn(request, { method: 'password', outcome: 'success' });
     const returnTo = safeLocalPath(form.returnTo, '/');
     return reply.redirect(result.principal.hasTotp ? `/login/2fa?returnTo=${encodeURIComponent(returnTo)}` : returnTo, 303);
   });

@@ -68,7 +68,7 @@ export async function validateSessionToken(db: Db, token: string, now: Date, ttl
   return session;
 }
 
-export async function deleteSession(db: Db, id: string): Promise<void> {
+export async function deleteSession(db: Db | Tx, id: string): Promise<void> {
   await db.deleteFrom('sessions').where('id', '=', id).execute();
 }
 

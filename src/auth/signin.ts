@@ -1,4 +1,6 @@
+import { recordAudit } from '../audit/store.js';
 import type { Db } from '../db/database.js';
+import { createSession, deleteSession } from './sessions.js';
 import { getSubaccountByEmail } from '../subaccounts/store.js';
 import { getUserByUsername } from '../users/store.js';
 import { minutesFrom } from './attempts.js';
@@ -50,4 +52,21 @@ export async function signInWithPassword(db: Db, input: { accountId: string; ide
       isAdmin: subaccount?.role === 'admin',
     },
   };
+}
+
+/**
+ * A verified password sign-in becomes a session, in one transaction: the browser's previous session
+ * ends, the new one starts (waiting for the second factor when the person has one) and the sign-in is audited.
+ */
+export async function startPasswordSession(db: Db, principal: Principal, options: { replacesSessionId: string | null; now: Date; ttlMs: number }): Promise<{ token: string; expiresAt: number }> {
+  return db.transaction().execute(async (tx) => {
+    if (options.replacesSessionId) await deleteSession(tx, options.replacesSessionId);
+    const { token, session } = await createSession(tx, { accountId: principal.accountId, principalKind: principal.kind, principalId: principal.id, twoFactorPending: principal.hasTotp }, options.now, options.ttlMs);
+    await recordAudit(
+      tx,
+      { accountId: principal.accountId, actor: { kind: principal.kind, id: principal.id, label: principal.name }, action: 'auth.sign_in', object: { type: principal.kind, id: principal.id, label: principal.name }, detail: { method: 'password', twoFactor: principal.hasTotp } },
+      options.now,
+    );
+    return { token, expiresAt: session.expires_at };
+  });
 }

@@ -88,18 +88,3 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   const digest = (value: string) => createHash('sha256').update(value).digest();
   return timingSafeEqual(digest(header.slice('Bearer '.length)), digest(token));
 }
-
-/** Outcome of POST /login from its status (src/auth/portal.ts: 303 signed in, 401 wrong, 423 locked, 400 bad form). */
-export function passwordOutcome(status: number): string {
-  if (status === 303) return 'success';
-  if (status === 401) return 'invalid';
-  if (status === 423) return 'locked';
-  return 'rejected';
-}
-
-/** Outcome of POST /sso/:slug/acs (src/sso/routes.ts): 303 to the return path signs in; to the SSO log is a test run. */
-export function ssoOutcome(status: number, location: string | undefined): string {
-  if (status === 303) return location?.startsWith('/settings/sso/log/') ? 'test' : 'success';
-  if (status === 403) return 'no_access';
-  return 'failure';
-}

@@ -4,12 +4,13 @@ import { AppError, notFound } from '../platform/errors.js';
 import { html } from '../platform/html.js';
 import type { MessageKey } from '../platform/i18n.js';
 import { pickLocale, translator } from '../platform/i18n.js';
-import { cookieOptions, LANGUAGE_COOKIE, SESSION_COOKIE } from '../web/cookies.js';
+import { LANGUAGE_COOKIE, SESSION_COOKIE } from '../web/cookies.js';
 import { verifyCsrf } from '../web/csrf.js';
 import type { AppDeps } from '../web/deps.js';
 import { safeLocalPath } from '../platform/local-path.js';
 import { publicPage } from '../web/page.js';
-import { ACCOUNT_COOKIE } from '../auth/http/session-hook.js';
+import { setSessionCookies } from '../auth/http/session-cookies.js';
+import { reportSignIn } from '../web/sign-in-outcome.js';
 import { deleteSession } from '../auth/sessions.js';
 import { handleSloMessage } from './logout.js';
 import type { SamlFailureCode } from './saml/failures.js';
@@ -90,18 +91,24 @@ export async function ssoPublicRoutes(app: FastifyInstance, deps: AppDeps): Prom
     const body = (request.body ?? {}) as { SAMLResponse?: string; RelayState?: string };
     const result = await completeSignIn(sso, account, { SAMLResponse: typeof body.SAMLResponse === 'string' ? body.SAMLResponse : undefined, RelayState: typeof body.RelayState === 'string' ? body.RelayState : undefined }, deps.clock.now());
     switch (result.kind) {
-      case 'session':
+      case 'session': {
         // The cookie lives no longer than the session (the IdP's SessionNotOnOrAfter or the SSO lifetime).
-        reply.setCookie(SESSION_COOKIE, result.token, cookieOptions(secure, Math.max(1, Math.floor(Math.min(sso.sessionTtlMs, result.expiresAt - deps.clock.now().getTime()) / 1000))));
-        reply.setCookie(ACCOUNT_COOKIE, account.slug, cookieOptions(secure, 3600 * 24 * 365));
+        const now = deps.clock.now();
+        setSessionCookies(reply, { token: result.token, expiresAt: Math.min(now.getTime() + sso.sessionTtlMs, result.expiresAt), accountSlug: account.slug }, now, secure);
+        reportSignIn(request, { method: 'sso', outcome: 'success' });
         return reply.redirect(result.returnTo, 303);
+      }
       case 'test_report':
+        reportSignIn(request, { method: 'sso', outcome: 'test' });
         return reply.redirect(`/settings/sso/log/${result.logId}`, 303);
       case 'no_access':
+        reportSignIn(request, { method: 'sso', outcome: 'no_access' });
         return noAccessPage(request, reply, result.rolesReceived, result.existingUsers, result.expectedRoleValues);
       case 'refused':
+        reportSignIn(request, { method: 'sso', outcome: 'failure' });
         return refusedPage(request, reply, result.logId);
       case 'failed':
+        reportSignIn(request, { method: 'sso', outcome: 'failure' });
         return failurePage(request, reply, account, result.code, result.logId);
     }
   });
