@@ -31,6 +31,7 @@ import type { AppDeps } from './web/deps.js';
 import { installApiErrorHandling, installErrorHandling } from './web/errors.js';
 import { installInputGuard, parseFormBody } from './web/input-guard.js';
 import { installSessionHook } from './auth/http/session-hook.js';
+import { RETRY_AFTER_SECONDS } from './web/unavailable.js';
 import { proxyTrust } from './web/client-address.js';
 import { connectRateLimitRedis, rateLimitRedis } from './web/rate-limit-store.js';
 import { securityHeaders } from './web/security-headers.js';
@@ -39,6 +40,9 @@ import './web/route-config.js';
 import { MAX_BODY_BYTES } from './platform/input-limits.js';
 import { bearerMatches, Metrics } from './ops/metrics.js';
 import './web/sign-in-outcome.js';
+
+/** /readyz answers 503 when the database does not answer `select 1` within this. */
+const READY_TIMEOUT_MS = 2000;
 
 export interface AppOptions {
   logger?: boolean | object;
@@ -141,11 +145,18 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
 
   app.get('/healthz', { config: { anonymous: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { config: { anonymous: true }, schema: { hide: true } }, async (_request, reply) => {
+    // Bounded: a probe must get its answer even when connections to the database hang.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('readiness check timed out')), READY_TIMEOUT_MS);
+    });
     try {
-      await sql`select 1`.execute(deps.db);
+      await Promise.race([sql`select 1`.execute(deps.db), timeout]);
       return { status: 'ready', database: deps.engine };
     } catch {
-      return reply.code(503).send({ status: 'not ready', database: deps.engine });
+      return reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ status: 'not ready', database: deps.engine });
+    } finally {
+      clearTimeout(timer);
     }
   });
 

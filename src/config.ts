@@ -23,6 +23,8 @@ const ConfigSchema = Type.Object({
   SSO_METADATA_ALLOWED_HOSTS: Type.String({ default: '', description: 'Comma-separated hosts Blanca may fetch IdP metadata from although they resolve to internal addresses (e.g. an on-premises AD FS)' }),
   DNS_SERVERS: Type.String({ default: '', maxLength: 2000, description: 'Comma-separated DNS servers (address or address:port) for email-domain verification; the system resolver when unset' }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, pattern: '^[\\x21-\\x7e]+$', description: 'Serve GET /metrics (Prometheus) to requests with Authorization: Bearer <this token>; /metrics answers 404 when unset' })),
+  DATABASE_WAIT_SECONDS: Type.Integer({ minimum: 0, maximum: 86400, default: 60, description: 'At start, how long to keep retrying an unreachable (or not yet created) database before exiting; 0 tries once' }),
+  SCAN_QUEUE_MAX: Type.Integer({ minimum: 1000, maximum: 10_000_000, default: 100_000, description: 'Scans kept in memory per instance while the database is unreachable; beyond it new scans are dropped and counted' }),
   JOBS_INTERVAL_SECONDS: Type.Integer({ minimum: 10, maximum: 86400, default: 3600, description: 'How often the fleet runs the clean-up jobs (scan retention, expired sessions and SSO state)' }),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')], { default: 'info' }),
 });

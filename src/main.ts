@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from './config.js';
+import { DatabaseStartupError } from './db/faults.js';
 import { createBlanca } from './server.js';
 
 async function main(): Promise<void> {
@@ -24,9 +25,11 @@ async function main(): Promise<void> {
     }, 20_000);
     timer.unref();
     await blanca.close();
-    // The scan queue's final tally: after a graceful stop, queued = written + skipped + dropped (dropped 0).
+    // The scan queue's final tally: after a graceful stop, queued = written + skipped + dropped
+    // (dropped 0 unless the queue overflowed or the database was unreachable to the end).
     const { queued, written, skippedDeletedCode, dropped } = blanca.app.qr.recorder.counters;
-    log.info({ scans: { queued, written, skippedDeletedCode, dropped } }, 'stopped');
+    if (dropped > 0) log.error({ scans: { queued, written, skippedDeletedCode, dropped } }, 'stopped');
+    else log.info({ scans: { queued, written, skippedDeletedCode, dropped } }, 'stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -34,6 +37,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  // Configuration and database-reachability problems are one line; anything else keeps its stack.
+  console.error(error instanceof ConfigError || error instanceof DatabaseStartupError ? error.message : error);
   process.exit(1);
 });

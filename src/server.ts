@@ -3,6 +3,7 @@ import { buildApp, type AppOptions } from './app.js';
 import { ensureFirstAccount, instanceSecret, type FirstStart } from './bootstrap.js';
 import type { Config } from './config.js';
 import { openDatabase, type DatabaseHandle } from './db/connect.js';
+import { retryWhileUnavailable } from './db/faults.js';
 import { migrateToLatest } from './db/migrate.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { AppDeps } from './web/deps.js';
@@ -26,13 +27,34 @@ export interface Blanca {
   close(): Promise<void>;
 }
 
-export async function createBlanca(config: Config, options: AppOptions & { clock?: Clock; database?: DatabaseHandle; jobs?: JobsOptions } = {}): Promise<Blanca> {
+export interface CreateOptions extends AppOptions {
+  clock?: Clock;
+  database?: DatabaseHandle;
+  jobs?: JobsOptions;
+  /** Where the start-up's one-line "database unreachable; retrying" messages go (default stderr). */
+  say?: (line: string) => void;
+}
+
+export async function createBlanca(config: Config, options: CreateOptions = {}): Promise<Blanca> {
   const database = options.database ?? openDatabase({ databaseUrl: config.DATABASE_URL, sqliteFile: config.databaseFile });
-  await migrateToLatest(database.db, database.schema ?? searchPathSchema(config.DATABASE_URL));
   const clock = options.clock ?? systemClock;
-  const deps: AppDeps = { db: database.db, engine: database.engine, config, clock, secretKey: await instanceSecret(database.db, config.SECRET_KEY), messages: MESSAGES };
-  const firstStart = await ensureFirstAccount(database.db, config, clock.now());
+  // First connection, migrations and bootstrap are retried while the database is unreachable
+  // (a fleet and its database often start together); each step is idempotent.
+  const { secretKey, firstStart } = await retryWhileUnavailable(
+    database.target,
+    async () => {
+      await migrateToLatest(database.db, database.schema ?? searchPathSchema(config.DATABASE_URL));
+      const secretKey = await instanceSecret(database.db, config.SECRET_KEY);
+      return { secretKey, firstStart: await ensureFirstAccount(database.db, config, clock.now()) };
+    },
+    { maxWaitMs: config.DATABASE_WAIT_SECONDS * 1000, ...(options.say ? { say: options.say } : {}) },
+  ).catch(async (error: unknown) => {
+    if (!options.database) await database.close().catch(() => undefined);
+    throw error;
+  });
+  const deps: AppDeps = { db: database.db, engine: database.engine, config, clock, secretKey, messages: MESSAGES };
   const app = await buildApp(deps, options);
+  database.reportFaultsTo(({ reason, database: target }) => app.log.warn({ database: target, reason }, 'database connection lost; the pool reconnects on the next query'));
   // One process per SQLite file: a bulk job still "running" lost its process (PostgreSQL fleets use the heartbeat).
   if (deps.engine === 'sqlite') await interruptOrphanedBulkJobs(deps.db);
   const intervalMs = config.JOBS_INTERVAL_SECONDS * 1000;

@@ -1,5 +1,6 @@
 import { Migrator, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
 import type { Db } from './database.js';
+import { isDatabaseUnavailable } from './faults.js';
 import * as foundation from './migrations/2026_11_29_0001_foundation.js';
 import * as qrCodes from './migrations/2026_11_30_0100_qr_codes.js';
 import * as sso from './migrations/2026_11_30_0200_sso.js';
@@ -47,6 +48,8 @@ export async function migrateToLatest(db: Db, schema?: string): Promise<Migratio
   const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
+    // Not reaching the database is no migration's fault: let the caller see (and retry) the connection error.
+    if (isDatabaseUnavailable(error)) throw error;
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`Database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -140,6 +140,10 @@ const en = {
   'error.input.number': 'The field “{field}” needs a finite number.',
   'error.input.repeated': 'The address gives “{field}” more than once.',
   'error.input.invalid': 'This address or form has a value that is not allowed: {fields}.',
+  // 503 while the database is unreachable (web/unavailable.ts)
+  'unavailable.title': 'Temporarily unavailable',
+  'unavailable.body': 'Blanca cannot reach its database at the moment. Nothing you saved is lost; please try again in {seconds} seconds.',
+  'unavailable.retry': 'Try again',
 } as const;
 
 /**
@@ -286,6 +290,10 @@ const es: Record<keyof typeof en, string> = {
   'error.input.number': 'El campo «{field}» necesita un número finito.',
   'error.input.repeated': 'La dirección indica «{field}» más de una vez.',
   'error.input.invalid': 'Esta dirección o formulario tiene un valor que no se admite: {fields}.',
+  // 503 while the database is unreachable (web/unavailable.ts)
+  'unavailable.title': 'No disponible temporalmente',
+  'unavailable.body': 'Blanca no puede acceder a su base de datos en este momento. No se ha perdido nada de lo que guardaste; inténtalo de nuevo dentro de {seconds} segundos.',
+  'unavailable.retry': 'Reintentar',
 };
 
 export type Locale = 'en' | 'es';

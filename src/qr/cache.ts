@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { isDatabaseUnavailable } from '../db/faults.js';
 import { encodeContent, type QrContent } from './content/index.js';
 import { findRedirectRow } from './store.js';
 
@@ -57,10 +58,20 @@ export class DestinationCache {
     if (pending) return pending;
     const generation = this.generation;
     const load = this.load(shortCode)
-      .then((target) => {
-        if (generation === this.generation) this.store(shortCode, target, now);
-        return target;
-      })
+      .then(
+        (target) => {
+          if (generation === this.generation) this.store(shortCode, target, now);
+          return target;
+        },
+        (error: unknown) => {
+          // Database unreachable: a printed code keeps working with the destination it last had
+          // (nobody can edit it meanwhile); trusted for one more TTL so the database is not asked per scan.
+          const stale = this.entries.get(shortCode);
+          if (!stale || !isDatabaseUnavailable(error)) throw error;
+          if (generation === this.generation) this.store(shortCode, stale.target, now);
+          return stale.target;
+        },
+      )
       .finally(() => this.loading.delete(shortCode));
     this.loading.set(shortCode, load);
     return load;

@@ -17,6 +17,8 @@ export interface QrOptions {
   scanBatchSize?: number;
   /** Test seam for bulk jobs (a crash test stops the process after a given row). */
   bulkHooks?: BulkHooks;
+  /** Scans kept in memory while the database is unreachable (default SCAN_QUEUE_MAX). */
+  scanQueueMax?: number;
 }
 
 /**
@@ -42,7 +44,7 @@ export interface QrModule {
 export function createQrModule(deps: AppDeps, log: FastifyBaseLogger, options: QrOptions = {}): QrModule {
   const cache = new DestinationCache(deps.db, { ttlMs: options.cacheTtlMs ?? 2000 });
   const salts = new DailySalts(deps.db);
-  const recorder = new ScanRecorder(deps.db, deps.engine, salts, log, { intervalMs: options.scanFlushMs ?? 1000, batchSize: options.scanBatchSize ?? 500 });
+  const recorder = new ScanRecorder(deps.db, deps.engine, salts, log, { intervalMs: options.scanFlushMs ?? 1000, batchSize: options.scanBatchSize ?? 500, maxQueue: options.scanQueueMax ?? deps.config.SCAN_QUEUE_MAX });
   const running = new Set<Promise<void>>();
   const maintenance = async () => {
     const now = deps.clock.now();

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { databaseFault } from '../db/faults.js';
 import { AppError, toProblem, type FieldError } from '../platform/errors.js';
 import { html } from '../platform/html.js';
 import { pickLocale, translator, type Translate } from '../platform/i18n.js';
@@ -8,6 +9,7 @@ import { LANGUAGE_COOKIE } from './cookies.js';
 import type { AppDeps } from './deps.js';
 import { InputRefused } from './input-guard.js';
 import { portalPage, publicPage } from './page.js';
+import { faultLogger, sendUnavailable } from './unavailable.js';
 
 
 /** Ajv's errors from Fastify's schema validation → our field paths and plain messages. */
@@ -100,7 +102,14 @@ export function installApiErrorHandling(api: FastifyInstance): void {
 
 /** Everywhere else: an error page (signed-in frame when there is one), or problem JSON when asked for. */
 export function installErrorHandling(app: FastifyInstance, deps: AppDeps): void {
+  const logFault = faultLogger();
   app.setErrorHandler(async (raw: FastifyError | AppError, request, reply: FastifyReply) => {
+    // The database unreachable (or busy, or full) is not a bug: 503, and the process carries on.
+    const fault = raw instanceof AppError ? null : databaseFault(raw);
+    if (fault) {
+      logFault(request.log, fault);
+      return sendUnavailable(request, reply, isApi(request) || request.headers.accept === 'application/json');
+    }
     const error = toAppError(raw);
     if (error.code === 'internal_error') request.log.error({ err: raw }, 'request failed');
     if (request.headers.accept === 'application/json') return sendProblem(reply, error);

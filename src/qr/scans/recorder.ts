@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db, Engine } from '../../db/database.js';
+import { databaseFault } from '../../db/faults.js';
 import { insertScans } from './store.js';
 import type { QrScansTable } from '../tables.js';
 import { DailySalts, utcDay, visitorHash } from './salt.js';
@@ -25,9 +26,16 @@ export interface RecorderOptions {
   intervalMs?: number;
   /** Rows per multi-row INSERT; a full batch also triggers a flush at once. */
   batchSize?: number;
-  /** Beyond this many queued scans (database down for long) the oldest are dropped, loudly. */
+  /** At most this many scans wait in memory (database down for long); beyond it new scans are dropped and counted. */
   maxQueue?: number;
+  /** Longest wait between two attempts while the database fails (ms). */
+  maxRetryDelayMs?: number;
+  /** How long close() keeps trying to write the queue to a failing database (ms). */
+  closeRetryMs?: number;
 }
+
+/** Default bound of the in-memory queue (SCAN_QUEUE_MAX): a few hundred bytes a scan, so ~50 MB at most. */
+export const DEFAULT_SCAN_QUEUE_MAX = 100_000;
 
 type ScanRow = QrScansTable;
 
@@ -37,6 +45,12 @@ type ScanRow = QrScansTable;
  * first. The request never waits for the database. close() writes everything still queued
  * (Fastify's onClose runs it after the last in-flight request finished), so a graceful
  * shutdown loses nothing; a crash loses at most the last second.
+ *
+ * While the database is unreachable the scans stay queued and the flush is retried with
+ * backoff (1 s doubling to 5 s, one log line per attempt); when it answers again everything
+ * queued is written, in order. The queue is bounded by `maxQueue`: when full, the arriving
+ * scan is dropped (not the oldest: O(1) on the request path, and the queue stays the
+ * earliest contiguous stretch of scans) and counted in `dropped` (blanca_scans_dropped_total).
  */
 export class ScanRecorder {
   private queue: RawScan[] = [];
@@ -45,6 +59,14 @@ export class ScanRecorder {
   private readonly intervalMs: number;
   private readonly batchSize: number;
   private readonly maxQueue: number;
+  private readonly maxRetryDelayMs: number;
+  private readonly closeRetryMs: number;
+  /** Set after a failed write until the next attempt is due: no flush is started meanwhile. */
+  private backingOff = false;
+  private retryDelayMs = 0;
+  private failuresInRow = 0;
+  private overflowLoggedAt = 0;
+  private overflowSinceLog = 0;
   private readonly uaCache = new Map<string, UserAgentInfo>();
   private flushSoon = false;
   private closed = false;
@@ -60,8 +82,12 @@ export class ScanRecorder {
   ) {
     this.intervalMs = options.intervalMs ?? 1000;
     this.batchSize = options.batchSize ?? 500;
-    this.maxQueue = options.maxQueue ?? 500_000;
-    this.timer = setInterval(() => void this.flush().catch(() => undefined), this.intervalMs);
+    this.maxQueue = options.maxQueue ?? DEFAULT_SCAN_QUEUE_MAX;
+    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5000;
+    this.closeRetryMs = options.closeRetryMs ?? 10_000;
+    this.timer = setInterval(() => {
+      if (!this.backingOff) void this.flush().catch(() => undefined);
+    }, this.intervalMs);
     this.timer.unref();
   }
 
@@ -71,20 +97,26 @@ export class ScanRecorder {
 
   /** The only call on the request path: a push, and at most one scheduled callback. */
   enqueue(scan: RawScan): void {
-    this.queue.push(scan);
     this.counters.queued++;
-    if (this.queue.length >= this.batchSize && !this.flushSoon && !this.closed) {
+    if (this.queue.length >= this.maxQueue) return this.overflow();
+    this.queue.push(scan);
+    if (this.queue.length >= this.batchSize && !this.flushSoon && !this.closed && !this.backingOff) {
       this.flushSoon = true;
       setImmediate(() => {
         this.flushSoon = false;
         void this.flush().catch(() => undefined);
       });
     }
-    if (this.queue.length > this.maxQueue) {
-      const dropped = this.queue.splice(0, this.queue.length - this.maxQueue);
-      this.counters.dropped += dropped.length;
-      this.log.error({ dropped: dropped.length }, 'scan queue full (database unreachable?): oldest scans dropped');
-    }
+  }
+
+  private overflow(): void {
+    this.counters.dropped++;
+    this.overflowSinceLog++;
+    const now = Date.now();
+    if (now - this.overflowLoggedAt < 10_000) return;
+    this.log.error({ dropped: this.overflowSinceLog, pending: this.queue.length, max: this.maxQueue }, 'scan queue full (database unreachable?): new scans dropped');
+    this.overflowLoggedAt = now;
+    this.overflowSinceLog = 0;
   }
 
   /** Writes everything queued so far; resolves when it is in the database. */
@@ -97,18 +129,25 @@ export class ScanRecorder {
     return this.flushing;
   }
 
-  /** Stops the timer and writes every queued scan, retrying a failing database a few times. */
+  /**
+   * Stops the timer and writes every queued scan, retrying a failing database for up to
+   * `closeRetryMs`. What still cannot be written is counted as dropped and logged as lost,
+   * never as written.
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
+    const giveUpAt = Date.now() + this.closeRetryMs;
     for (let attempt = 1; this.queue.length > 0 || this.flushing; attempt++) {
       try {
         await this.flush();
       } catch (error) {
-        if (attempt >= 5) {
-          this.counters.dropped += this.queue.length;
-          this.log.error({ err: error, lost: this.queue.length }, 'could not write queued scans on shutdown');
+        if (Date.now() + 200 * attempt > giveUpAt) {
+          const lost = this.queue.length;
+          this.counters.dropped += lost;
           this.queue = [];
+          const fault = databaseFault(error);
+          this.log.error({ lost, written: this.counters.written, ...(fault ? { reason: fault.reason } : { err: error }) }, 'could not write queued scans on shutdown: they are lost');
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
@@ -122,13 +161,34 @@ export class ScanRecorder {
       try {
         await this.write(batch);
       } catch (error) {
-        // Back to the front, in order: the next tick (or close) tries again.
+        // Back to the front, in order: the next attempt (or close) writes them.
         this.queue.unshift(...batch);
         this.counters.failedFlushes++;
-        this.log.error({ err: error, pending: this.queue.length }, 'writing scans failed; will retry');
+        this.backOff(error);
         throw error;
       }
+      if (this.failuresInRow > 0) {
+        this.log.info({ failedAttempts: this.failuresInRow, pending: this.queue.length }, 'writing scans works again');
+        this.failuresInRow = 0;
+        this.retryDelayMs = 0;
+      }
     }
+  }
+
+  /** After a failed write: no attempt until the delay (1 s doubling up to maxRetryDelayMs) is over; close() ignores it. */
+  private backOff(error: unknown): void {
+    this.failuresInRow++;
+    this.retryDelayMs = Math.min(this.retryDelayMs ? this.retryDelayMs * 2 : this.intervalMs, this.maxRetryDelayMs);
+    const fault = databaseFault(error);
+    const details = { pending: this.queue.length, retryInMs: this.retryDelayMs, failedAttempts: this.failuresInRow };
+    if (fault) this.log.warn({ ...details, reason: fault.reason }, 'writing scans failed (database unavailable); kept in memory, will retry');
+    else this.log.error({ ...details, err: error }, 'writing scans failed; kept in memory, will retry');
+    if (this.closed) return;
+    this.backingOff = true;
+    setTimeout(() => {
+      this.backingOff = false;
+      void this.flush().catch(() => undefined);
+    }, this.retryDelayMs).unref();
   }
 
   private classify(userAgent: string | undefined): UserAgentInfo {
