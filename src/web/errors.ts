@@ -90,7 +90,14 @@ function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
 
 /** The API scope's errors and unknown paths: RFC 7807 problem JSON, never a page. */
 export function installApiErrorHandling(api: FastifyInstance): void {
+  const logFault = faultLogger();
   api.setErrorHandler(async (raw: FastifyError | AppError, request, reply: FastifyReply) => {
+    // The database unreachable (or busy, or full) is not a bug: 503 not_ready, and the process carries on.
+    const fault = raw instanceof AppError ? null : databaseFault(raw);
+    if (fault) {
+      logFault(request.log, fault);
+      return sendUnavailable(request, reply, true);
+    }
     const error = toAppError(raw);
     if (error.code === 'internal_error') request.log.error({ err: raw }, 'request failed');
     return sendProblem(reply, error);
@@ -108,7 +115,7 @@ export function installErrorHandling(app: FastifyInstance, deps: AppDeps): void 
     const fault = raw instanceof AppError ? null : databaseFault(raw);
     if (fault) {
       logFault(request.log, fault);
-      return sendUnavailable(request, reply, isApi(request) || request.headers.accept === 'application/json');
+      return sendUnavailable(request, reply, request.url.startsWith('/api/') || request.headers.accept === 'application/json');
     }
     const error = toAppError(raw);
     if (error.code === 'internal_error') request.log.error({ err: raw }, 'request failed');

@@ -4,6 +4,7 @@ import { AppError, toProblem } from '../platform/errors.js';
 import { html, raw } from '../platform/html.js';
 import { pickLocale, translator, type Translate } from '../platform/i18n.js';
 import { LANGUAGE_COOKIE } from './cookies.js';
+import { styleNonce } from './page.js';
 import { PORTAL_CSS } from './styles.js';
 
 /** What a client (or a load balancer) should wait before trying again. */
@@ -21,7 +22,7 @@ export function sendUnavailable(request: FastifyRequest, reply: FastifyReply, js
   // request.t is set at the end of the session hook, so it is there only when the hook got through.
   const locale = (request.t as Translate | undefined) ? request.locale : pickLocale(request.cookies?.[LANGUAGE_COOKIE], request.headers['accept-language'], 'en');
   const t = translator(locale);
-  const page = html`<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${t('unavailable.title')}</title><style>:root{--primary:#1d4ed8;--accent:#0f766e}${raw(PORTAL_CSS)}</style></head>
+  const page = html`<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${t('unavailable.title')}</title><style nonce="${styleNonce(reply)}">:root{--primary:#1d4ed8;--accent:#0f766e}${raw(PORTAL_CSS)}</style></head>
 <body><main id="main" class="login"><h1>${t('unavailable.title')}</h1><p role="alert">${t('unavailable.body', { seconds: RETRY_AFTER_SECONDS })}</p><p><a href="${request.method === 'GET' ? request.url : '/'}">${t('unavailable.retry')}</a></p></main></body></html>`;
   return reply.type('text/html; charset=utf-8').send(`<!doctype html>${page.value}`);
 }

@@ -113,6 +113,9 @@ describe('PostgreSQL faults under a redirect load', { skip: skipPg, timeout: 120
     const htmlEs = await pageEs.text();
     assert.match(htmlEs, /<html lang="es">/);
     assert.match(htmlEs, /No disponible temporalmente/);
+    // Styled under the CSP like every page: the inline <style> carries this answer's nonce.
+    const nonce = /style-src 'nonce-([^']+)'/.exec(pageEs.headers.get('content-security-policy') ?? '')?.[1];
+    assert.ok(nonce && htmlEs.includes(`<style nonce="${nonce}">`), 'style nonce matches the CSP');
     const pageEn = await fetch(`${blanca.origin}/codes`, { headers: { cookie: 'blanca_lang=en' } });
     assert.equal(pageEn.status, 503);
     assert.match(await pageEn.text(), /Temporarily unavailable/);
