@@ -20,7 +20,7 @@ export function sendUnavailable(request: FastifyRequest, reply: FastifyReply, js
   reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).header('cache-control', 'no-store');
   if (json) return reply.type('application/problem+json').send(toProblem(new AppError('not_ready', 'The database is unreachable; try again in a few seconds.')));
   // request.t is set at the end of the session hook, so it is there only when the hook got through.
-  const locale = (request.t as Translate | undefined) ? request.locale : pickLocale(request.cookies?.[LANGUAGE_COOKIE], request.headers['accept-language'], 'en');
+  const locale = (request.t as Translate | undefined) ? request.locale : pickLocale(request.cookies?.[LANGUAGE_COOKIE], request.headers['accept-language'], request.account?.default_locale ?? 'en');
   const t = translator(locale);
   const page = html`<html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${t('unavailable.title')}</title><style nonce="${styleNonce(reply)}">:root{--primary:#1d4ed8;--accent:#0f766e}${raw(PORTAL_CSS)}</style></head>
 <body><main id="main" class="login"><h1>${t('unavailable.title')}</h1><p role="alert">${t('unavailable.body', { seconds: RETRY_AFTER_SECONDS })}</p><p><a href="${request.method === 'GET' ? request.url : '/'}">${t('unavailable.retry')}</a></p></main></body></html>`;
