@@ -96,7 +96,7 @@ export function installApiErrorHandling(api: FastifyInstance): void {
     const fault = raw instanceof AppError ? null : databaseFault(raw);
     if (fault) {
       logFault(request.log, fault);
-      return sendUnavailable(request, reply, true);
+      return sendUnavailable(request, reply, null);
     }
     const error = toAppError(raw);
     if (error.code === 'internal_error') request.log.error({ err: raw }, 'request failed');
@@ -115,7 +115,7 @@ export function installErrorHandling(app: FastifyInstance, deps: AppDeps): void 
     const fault = raw instanceof AppError ? null : databaseFault(raw);
     if (fault) {
       logFault(request.log, fault);
-      return sendUnavailable(request, reply, request.url.startsWith('/api/') || request.headers.accept === 'application/json');
+      return sendUnavailable(request, reply, request.url.startsWith('/api/') || request.headers.accept === 'application/json' ? null : deps.messages);
     }
     const error = toAppError(raw);
     if (error.code === 'internal_error') request.log.error({ err: raw }, 'request failed');
