@@ -119,6 +119,8 @@ export const SSO_MESSAGES_EN = {
   'sso.logout.idpSessionOpen': "You are signed out of this platform, but your company's sign-in (identity provider) did not confirm the sign-out: your company session may still be open. Close the browser, or sign out at your company's portal, before someone else uses this computer.",
   'sso.notice.signed_requests_required': "The IdP's metadata asks for signed authentication requests (WantAuthnRequestsSigned): Blanca now signs them with its current SP key. Upload the SP metadata to the IdP again.",
   'sso.notice.metadata_reread_failed': "The IdP metadata URL could not be read again; the saved entity ID, URLs and certificates were kept. See the SSO log.",
+  'sso.sessionLifetimeHours': "SSO session lifetime (hours)",
+  'sso.sessionLifetimeHoursHelp': "A session made by SSO ends when the IdP says (SessionNotOnOrAfter); otherwise after these hours (default 12), however active the person is.",
   'sso.requireSignedAssertionsHelp': "Off by default: a signature over the whole SAML response (Entra: \"Sign SAML response\") is enough, as the SAML profile allows. Switch on to accept only responses whose assertion itself is signed; upload the SP metadata to the IdP again afterwards.",
   // Email-domain verification (issue 9 item 4).
   'sso.domains.title': "Email domains for sign-in",
@@ -266,6 +268,8 @@ export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
   'sso.logout.idpSessionOpen': "Has cerrado la sesión en esta plataforma, pero el inicio de sesión de tu empresa (proveedor de identidad) no confirmó el cierre: la sesión de tu empresa puede seguir abierta. Cierra el navegador o cierra la sesión en el portal de tu empresa antes de que otra persona use este equipo.",
   'sso.notice.signed_requests_required': "Los metadatos del IDP piden solicitudes de autenticación firmadas (WantAuthnRequestsSigned): Blanca ahora las firma con su clave SP actual. Vuelve a subir los metadatos del SP al IDP.",
   'sso.notice.metadata_reread_failed': "No se pudo volver a leer la URL de metadatos del IDP; se conservaron el ID de entidad, las URL y los certificados guardados. Consulta el registro de SSO.",
+  'sso.sessionLifetimeHours': "Duración de la sesión SSO (horas)",
+  'sso.sessionLifetimeHoursHelp': "Una sesión iniciada por SSO termina cuando lo indica el IDP (SessionNotOnOrAfter); si no, tras estas horas (12 por defecto), por activa que esté la persona.",
   'sso.requireSignedAssertionsHelp': "Desactivado por defecto: basta una firma sobre toda la respuesta SAML (Entra: «Firmar respuesta SAML»), como permite el perfil SAML. Actívalo para aceptar solo respuestas cuya aserción esté firmada; después, vuelve a subir los metadatos del SP al IDP.",
   // Email-domain verification (issue 9 item 4).
   'sso.domains.title': "Dominios de correo para iniciar sesión",

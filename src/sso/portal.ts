@@ -47,6 +47,7 @@ function valuesOf(view: ConnectionView): FormValues {
     allowSha1: view.allowSha1 ? 'true' : '',
     signAuthnRequests: view.signAuthnRequests ? 'true' : '',
     requireSignedAssertions: view.requireSignedAssertions ? 'true' : '',
+    sessionLifetimeHours: String(view.sessionLifetimeHours),
     logRetentionDays: String(view.logRetentionDays),
     emailDomains: view.emailDomains.join(', '),
   };
@@ -74,6 +75,7 @@ function connectInput(v: FormValues): unknown {
     allowSha1: v.allowSha1 === 'true',
     signAuthnRequests: v.signAuthnRequests === 'true',
     requireSignedAssertions: v.requireSignedAssertions === 'true',
+    ...(v.sessionLifetimeHours?.trim() ? { sessionLifetimeHours: /^\d+$/.test(v.sessionLifetimeHours.trim()) ? Number(v.sessionLifetimeHours.trim()) : v.sessionLifetimeHours.trim() } : {}),
     ...(blank(v.logRetentionDays) ? { logRetentionDays: /^\d+$/.test(blank(v.logRetentionDays)!) ? Number(blank(v.logRetentionDays)) : blank(v.logRetentionDays) } : {}),
     emailDomains: (v.emailDomains ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
   };
@@ -153,6 +155,7 @@ ${errorSummary(t, errors)}
   <p class="hint" id="f-signAuthnRequests-hint">${t('sso.signAuthnRequestsHelp')}</p>
   <label class="checkbox"><input type="checkbox" name="requireSignedAssertions" id="f-requireSignedAssertions" value="true" aria-describedby="f-requireSignedAssertions-hint"${v.requireSignedAssertions === 'true' ? html` checked` : ''}> ${t('sso.requireSignedAssertions')}</label>
   <p class="hint" id="f-requireSignedAssertions-hint">${t('sso.requireSignedAssertionsHelp')}</p>
+  ${textField({ name: 'sessionLifetimeHours', label: t('sso.sessionLifetimeHours'), type: 'number', hint: t('sso.sessionLifetimeHoursHelp'), value: v.sessionLifetimeHours, errors })}
   ${textField({ name: 'logRetentionDays', label: t('sso.logRetentionDays'), type: 'number', hint: t('sso.logRetentionDaysHelp'), value: v.logRetentionDays, errors })}
   ${textField({ name: 'emailDomains', label: `${t('sso.emailDomains')} (${t('form.optional')})`, hint: t('sso.emailDomainsHelp'), value: v.emailDomains, errors })}
   <div class="actions"><button type="submit" name="action" value="connect">${t('sso.connect')}</button></div>

@@ -29,6 +29,7 @@ export const ConnectBody = Type.Object(
     allowIdpInitiated: Type.Optional(Type.Boolean({ description: 'Accept sign-ins started at the IdP (Entra My Apps)' })),
     allowSha1: Type.Optional(Type.Boolean({ description: 'Accept SHA-1 signatures (legacy IdPs only)' })),
     signAuthnRequests: Type.Optional(Type.Boolean({ description: 'Sign AuthnRequests with the current SP key (AuthnRequestsSigned="true" in the SP metadata)' })),
+    sessionLifetimeHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 336, description: 'SSO session lifetime when the assertion has no SessionNotOnOrAfter; default 12', errorMessage: 'Use 1 to 336 hours.' })),
     requireSignedAssertions: Type.Optional(Type.Boolean({ description: 'Require the assertion itself to be signed (WantAssertionsSigned="true"); off by default: a Response signature that covers the assertion suffices (Entra "Sign SAML response")' })),
     clockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, errorMessage: 'Use 0 to 600 seconds.' })),
     logRetentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, description: 'Days the SSO log (with the SAML XML) is kept; default 14', errorMessage: 'Use 1 to 365 days.' })),
@@ -67,6 +68,7 @@ export const ConnectionView = Type.Object({
   emailDomains: Type.Array(Type.String()),
   signAuthnRequests: Type.Boolean(),
   requireSignedAssertions: Type.Boolean(),
+  sessionLifetimeHours: Type.Integer(),
   spKeys: Type.Object({
     current: Nullable(SpKeyView),
     next: Nullable(SpKeyView),

@@ -108,6 +108,7 @@ export function toConnectionView(row: ConnectionRow | undefined, account: Accoun
     signAuthnRequests: row ? row.sign_authn_requests === 1 : false,
     requireSignedAssertions: row ? row.require_signed_assertions === 1 : false,
     notices: [],
+    sessionLifetimeHours: row?.session_lifetime_hours ?? 12,
     spKeys: {
       current: row ? spKeyView(row.sp_certificate) : null,
       next: row?.sp_next_certificate ? spKeyView(row.sp_next_certificate) : null,
@@ -268,6 +269,7 @@ export async function connect(ctx: ServiceContext, config: Config, input: Connec
     allow_sha1: input.allowSha1 === undefined ? row.allow_sha1 : input.allowSha1 ? 1 : 0,
     clock_skew_seconds: input.clockSkewSeconds ?? row.clock_skew_seconds,
     sign_authn_requests: signRequests ? 1 : input.signAuthnRequests === undefined ? row.sign_authn_requests : input.signAuthnRequests ? 1 : 0,
+    session_lifetime_hours: input.sessionLifetimeHours ?? row.session_lifetime_hours,
     require_signed_assertions: input.requireSignedAssertions === undefined ? row.require_signed_assertions : input.requireSignedAssertions ? 1 : 0,
     log_retention_days: input.logRetentionDays ?? row.log_retention_days,
     email_domains: JSON.stringify([...new Set((input.emailDomains ?? (JSON.parse(row.email_domains) as string[])).map((d) => d.toLowerCase()))]),
