@@ -111,7 +111,7 @@ export async function buildApp(deps: AppDeps, options: AppOptions = {}): Promise
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Blanca API', version: '1', description: 'Every portal action of Blanca. Authenticate with `Authorization: Bearer blanca_…` (API tokens are created under API tokens in the portal).' },
+      info: { title: `${deps.config.PLATFORM_NAME} API`, version: '1', description: 'Every portal action. Authenticate with `Authorization: Bearer qrp_…` (API tokens are created under API tokens in the portal).' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },

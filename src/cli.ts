@@ -8,25 +8,39 @@ import { newSecret } from './platform/ids.js';
 import { exportAccount, importAccount, TransferError } from './ops/account-transfer.js';
 import { searchPathSchema } from './ops/pg-schema.js';
 import { resetOwnerPassword } from './subaccounts/service.js';
-import { DOMAIN_HELP, DomainCommandError, runDomainCommand } from './sso/domains/cli.js';
+import { DomainCommandError, runDomainCommand } from './sso/domains/cli.js';
+import { createOperatorToken } from './auth/tokens.js';
 
-const HELP = `Blanca operator commands (configuration from the same environment variables as the server):
+/** Every command with its usage and an example: `blanca help`, and `--help` after any command. */
+const COMMANDS: Array<{ command: string; usage: string; about: string; example: string }> = [
+  { command: 'migrate', usage: 'blanca migrate', about: 'run database migrations', example: "blanca migrate   (with the server's DATABASE_URL / DATA_DIR)" },
+  { command: 'account list', usage: 'blanca account list', about: 'list accounts (short name, name, SSO)', example: 'blanca account list' },
+  { command: 'account create', usage: 'blanca account create --name NAME --owner-email EMAIL [--owner-password PW]', about: 'a new account and its owner (the password is printed once when generated)', example: 'blanca account create --name "Acme Corp" --owner-email owner@acme.example' },
+  { command: 'account export', usage: 'blanca account export SLUG > file.json', about: 'users, subaccounts and their links, QR codes, settings (no passwords, TOTP secrets, sessions, tokens, SSO keys, scans)', example: 'blanca account export acme-corp > acme-corp.json' },
+  { command: 'account import', usage: 'blanca account import [--slug NEW] < file.json', about: 'a new account from an export; then: owner reset-password', example: 'blanca account import --slug acme-copy < acme-corp.json' },
+  { command: 'sso enable', usage: 'blanca sso enable SLUG', about: 'switch the enterprise SSO feature on for an account', example: 'blanca sso enable acme-corp' },
+  { command: 'sso disable', usage: 'blanca sso disable SLUG', about: 'switch the enterprise SSO feature off for an account', example: 'blanca sso disable acme-corp' },
+  { command: 'owner reset-password', usage: 'blanca owner reset-password SLUG [--password PW]', about: 'new owner password (printed once when generated)', example: 'blanca owner reset-password acme-corp' },
+  { command: 'domain list', usage: 'blanca domain list', about: 'email domains of all accounts: state, TXT record', example: 'blanca domain list' },
+  { command: 'domain verify', usage: 'blanca domain verify SLUG DOMAIN', about: 'verify DOMAIN for an account without DNS (audited)', example: 'blanca domain verify acme-corp acme.example' },
+  { command: 'domain release', usage: 'blanca domain release DOMAIN', about: 'free a verified DOMAIN: its account stops receiving its sign-ins', example: 'blanca domain release acme.example' },
+  { command: 'token create', usage: 'blanca token create SLUG [--name NAME]', about: 'an API token with administrator rights for the account, printed once (audited as the operator)', example: 'blanca token create acme-corp --name "CRM import"' },
+];
 
-  blanca migrate                                   run database migrations
-  blanca account list                              list accounts
-  blanca account create --name NAME --owner-email EMAIL [--owner-password PW]
-  blanca account export SLUG > file.json           users, subaccounts and their links, QR codes, settings
-                                                   (no passwords, TOTP secrets, sessions, tokens, SSO keys, scans)
-  blanca account import [--slug NEW] < file.json   a new account from an export; then: owner reset-password
-  blanca sso enable SLUG | blanca sso disable SLUG switch the enterprise SSO feature for an account
-  blanca owner reset-password SLUG [--password PW] new owner password (printed once when generated)
-${DOMAIN_HELP}`;
+const usageOf = (c: (typeof COMMANDS)[number]): string => `  ${c.usage}\n      ${c.about}\n      Example: ${c.example}`;
+const HELP = `Operator commands (configuration from the same environment variables as the server):\n\n${COMMANDS.map(usageOf).join('\n\n')}\n\nAdd --help after any command for its own help.\n`;
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { name: { type: 'string' }, 'owner-email': { type: 'string' }, 'owner-password': { type: 'string' }, password: { type: 'string' }, slug: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, name: { type: 'string' }, 'owner-email': { type: 'string' }, 'owner-password': { type: 'string' }, password: { type: 'string' }, slug: { type: 'string' } } });
   const [group, command, target] = positionals;
   if (!group || group === 'help') {
     console.log(HELP);
+    return 0;
+  }
+  if (values.help) {
+    const known = COMMANDS.find((c) => c.command === `${group} ${command ?? ''}`.trim()) ?? COMMANDS.find((c) => c.command.startsWith(`${group} `) && !command);
+    const matching = known ? [known] : COMMANDS.filter((c) => c.command.split(' ')[0] === group);
+    console.log(matching.length > 0 ? `${matching.map(usageOf).join('\n\n')}\n` : HELP);
     return 0;
   }
   const config = loadConfig();
@@ -84,6 +98,14 @@ async function main(argv: string[]): Promise<number> {
         const password = values.password ?? newSecret(12);
         await resetOwnerPassword(db, found.id, password, now);
         console.log(`New owner password for "${found.slug}"${values.password ? ' set.' : `: ${password}`}`);
+        return 0;
+      }
+      case 'token create': {
+        const found = await account();
+        const name = values.name ?? 'Operator token';
+        if (name.trim().length === 0 || name.length > 80) throw new ConfigError('token create: --name must be 1 to 80 characters.');
+        const { token } = await createOperatorToken(db, found.id, name, now);
+        console.log(`API token "${name.trim()}" for "${found.slug}" (administrator rights; shown once, store it now):\n${token}`);
         return 0;
       }
       default:

@@ -14,6 +14,7 @@ const ConfigSchema = Type.Object({
   DATA_DIR: Type.String({ default: './data', description: 'Folder of the embedded SQLite database' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'postgres://… selects PostgreSQL instead of SQLite' })),
   SECRET_KEY: Type.Optional(Type.String({ minLength: 32, description: 'Shared secret for CSRF tokens; generated and stored in the database when unset' })),
+  PLATFORM_NAME: Type.String({ default: 'QR platform', minLength: 1, maxLength: 60, pattern: '^[^<>\\x00-\\x1f]*\\S[^<>\\x00-\\x1f]*$', description: 'The name customers see for the platform (page titles without an account, the API description, the not-found scan page)' }),
   BLANCA_ACCOUNT_NAME: Type.String({ default: 'My company', minLength: 1 }),
   BLANCA_ADMIN_EMAIL: Type.String({ default: 'admin@example.com', format: 'email' }),
   BLANCA_ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 10, description: 'Owner password for the first start; generated and printed once when unset' })),

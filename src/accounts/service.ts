@@ -83,7 +83,7 @@ export async function createAccountWithOwner(db: Db, input: NewAccount, now: Dat
       created_at: now.getTime(),
       updated_at: now.getTime(),
     });
-    await recordAudit(tx, { accountId: account.id, actor: { kind: 'system', id: null, label: 'Blanca' }, action: 'account.create', object: { type: 'account', id: account.id, label: account.name }, detail: { owner: input.ownerEmail } }, now);
+    await recordAudit(tx, { accountId: account.id, actor: { kind: 'system', id: null, label: 'Platform operator' }, action: 'account.create', object: { type: 'account', id: account.id, label: account.name }, detail: { owner: input.ownerEmail } }, now);
   });
   return { account, ownerId, ownerPassword, generatedPassword: input.ownerPassword === undefined };
 }

@@ -25,7 +25,7 @@ export async function securityPortal(app: FastifyInstance, deps: AppDeps): Promi
     const required = (request.query as Record<string, unknown>).required === '1';
     // The form posts its secret back; a page shown again only reuses one that is a real secret.
     const secret = pendingSecret !== undefined && /^[A-Z2-7]{32}$/.test(pendingSecret) ? pendingSecret : newTotpSecret();
-    const qr = enabled ? '' : await QRCode.toString(totpUri(secret, person.name, request.account?.name ?? 'Blanca'), { type: 'svg', margin: 2, width: 200 });
+    const qr = enabled ? '' : await QRCode.toString(totpUri(secret, person.name, request.account?.name ?? deps.config.PLATFORM_NAME), { type: 'svg', margin: 2, width: 200 });
     const errors = error ? [error] : [];
     return portalPage(request, reply, deps, { title: t('security.title'), current: '/security', flash: takeFlash(request, reply), ...(error ? { status: 400 } : {}) }, (csrf) => html`
 <h1>${t('security.title')}</h1>

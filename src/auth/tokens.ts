@@ -10,8 +10,10 @@ import { getUser } from '../users/store.js';
 import type { Actor } from './actor.js';
 import { canAccessUser, hasPermission } from './permissions.js';
 
-// API tokens read "blanca_<id>.<secret>"; like sessions, only sha256(secret) is stored.
-const TOKEN_PREFIX = 'blanca_';
+// API tokens read "qrp_<id>.<secret>"; like sessions, only sha256(secret) is stored. Tokens made
+// before the platform lost its vendor name read "blanca_…" and keep working.
+export const TOKEN_PREFIX = 'qrp_';
+const TOKEN_PREFIXES = [TOKEN_PREFIX, 'blanca_'];
 const LAST_USED_WRITE_INTERVAL_MS = 60 * 60 * 1000;
 
 export const CreateTokenBody = Type.Object(
@@ -53,6 +55,22 @@ export async function createApiToken(ctx: ServiceContext, input: CreateTokenInpu
   return { token: `${TOKEN_PREFIX}${id}.${secret}`, view: toTokenView(row) };
 }
 
+/**
+ * The operator's `blanca token create SLUG`: an account token with administrator rights, made
+ * from the command line (the first token of a new account needs no portal sign-in), audited as
+ * the operator. created_by names no person: "operator".
+ */
+export async function createOperatorToken(db: Db, accountId: string, name: string, now: Date): Promise<{ token: string; view: TokenView }> {
+  const id = newId();
+  const secret = newSecret(32);
+  const row = { id, account_id: accountId, user_id: null, name: name.trim(), secret_hash: sha256Hex(secret), created_by: 'operator', created_at: now.getTime(), last_used_at: null };
+  await db.transaction().execute(async (tx) => {
+    await tx.insertInto('api_tokens').values(row).execute();
+    await recordAudit(tx, { accountId, actor: { kind: 'system', id: null, label: 'operator (command line)' }, action: 'token.create', object: { type: 'api_token', id, label: row.name }, detail: { userId: null } }, now);
+  });
+  return { token: `${TOKEN_PREFIX}${id}.${secret}`, view: toTokenView(row) };
+}
+
 function toTokenView(row: { id: string; name: string; user_id: string | null; created_at: number; last_used_at: number | null }): TokenView {
   return { id: row.id, name: row.name, userId: row.user_id, createdAt: new Date(row.created_at).toISOString(), lastUsedAt: row.last_used_at === null ? null : new Date(row.last_used_at).toISOString() };
 }
@@ -73,8 +91,9 @@ export async function deleteApiToken(ctx: ServiceContext, id: string): Promise<v
 
 /** Bearer token → actor; null for anything that is not a live token. */
 export async function resolveApiToken(db: Db, token: string, now: Date): Promise<Actor | null> {
-  if (!token.startsWith(TOKEN_PREFIX)) return null;
-  const [id, secret] = token.slice(TOKEN_PREFIX.length).split('.');
+  const prefix = TOKEN_PREFIXES.find((p) => token.startsWith(p));
+  if (!prefix) return null;
+  const [id, secret] = token.slice(prefix.length).split('.');
   if (!id || !secret || id.length > 64 || secret.length > 128) return null;
   const row = await db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row || !constantTimeEqual(row.secret_hash, sha256Hex(secret))) return null;

@@ -1,7 +1,7 @@
 import { Secret, TOTP } from 'otpauth';
 
 // RFC 6238 with the parameters every authenticator app supports.
-function totpFor(secretBase32: string, label = 'Blanca', issuer = 'Blanca'): TOTP {
+function totpFor(secretBase32: string, label = 'QR platform', issuer = 'QR platform'): TOTP {
   return new TOTP({ issuer, label, algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secretBase32) });
 }
 

@@ -82,7 +82,7 @@ export async function ssoApi(app: FastifyInstance, deps: AppDeps): Promise<void>
       : { ok: false, added: [], removed: [], certificates: connection.idpCertificates.length, reason: result.reason, logId: result.logId, connection };
   });
 
-  app.post('/sso/sp-key/rotate', { schema: { tags, summary: "Start SP key rotation: make Blanca's next SP key pair; the SP metadata lists both signing certificates (and the next key's encryption certificate) until Finish; messages stay signed with the current key; encrypted assertions decrypt with either key", response: { 200: ConnectionView, ...problemResponses } } }, async (request) =>
+  app.post('/sso/sp-key/rotate', { schema: { tags, summary: "Start SP key rotation: make the next SP key pair; the SP metadata lists both signing certificates (and the next key's encryption certificate) until Finish; messages stay signed with the current key; encrypted assertions decrypt with either key", response: { 200: ConnectionView, ...problemResponses } } }, async (request) =>
     startSpKeyRotation(contextOf(request, deps), deps.config),
   );
 
@@ -90,7 +90,7 @@ export async function ssoApi(app: FastifyInstance, deps: AppDeps): Promise<void>
     finishSpKeyRotation(contextOf(request, deps), deps.config),
   );
 
-  app.get('/sso/sp-metadata', { schema: { tags, summary: "Blanca's SP descriptor XML for this account (upload it at the IdP)", produces: ['application/samlmetadata+xml'] } }, async (request, reply) => {
+  app.get('/sso/sp-metadata', { schema: { tags, summary: "The SP descriptor XML for this account (upload it at the IdP)", produces: ['application/samlmetadata+xml'] } }, async (request, reply) => {
     const { account, row } = await ensureConnection(contextOf(request, deps));
     return reply.type('application/samlmetadata+xml; charset=utf-8').send(spMetadataXml(row, spEndpoints(deps.config.publicUrl, account.slug)));
   });

@@ -64,7 +64,7 @@ export async function handleSloMessage(deps: SsoDeps, account: AccountRow, messa
   }
   const request = received.request;
   const ended = await endSsoSessions(deps.db, account.id, request.nameId, request.sessionIndexes);
-  await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_request', outcome: 'success', person: request.nameId, summary: `The IdP signed ${request.nameId} out: ${ended} Blanca session(s) ended.`, fix: null, failure_code: null, xml: request.xml, attributes: null, mapping: null }, now);
+  await writeSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'logout_request', outcome: 'success', person: request.nameId, summary: `The IdP signed ${request.nameId} out: ${ended} portal session(s) ended.`, fix: null, failure_code: null, xml: request.xml, attributes: null, mapping: null }, now);
   if (!connection.idp_slo_url) return { kind: 'redirect', url: '/login' };
   const { url } = await buildLogoutResponseRedirect({
     sp: { entityId: sp.entityId, acsUrl: sp.acsUrl, sloUrl: sp.sloUrl, signing: spSigningKey(connection) },

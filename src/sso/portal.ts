@@ -244,7 +244,7 @@ ${settingsTabs(request, 'sso')}
   <label for="log-outcome">Outcome</label><select id="log-outcome" name="outcome"><option value="">all</option>${['success', 'failure', 'info'].map((o) => html`<option${request.query.outcome === o ? html` selected` : ''}>${o}</option>`)}</select>
   <button type="submit" class="secondary">Search</button></form>
 <table><thead><tr><th scope="col">${t('audit.when')}</th><th scope="col">Direction</th><th scope="col">Outcome</th><th scope="col">Person</th><th scope="col">Summary</th></tr></thead>
-<tbody>${entries.map((e) => html`<tr><td><a href="/settings/sso/log/${e.id}">${new Date(e.created_at).toISOString().replace('T', ' ').slice(0, 19)}</a></td><td>${e.direction === 'in' ? 'IdP → Blanca' : 'Blanca → IdP'} ${e.kind}</td><td><span class="pill">${e.outcome}</span></td><td>${e.person ?? ''}</td><td>${e.summary}${similarCount(t, e)}</td></tr>`)}</tbody></table>`);
+<tbody>${entries.map((e) => html`<tr><td><a href="/settings/sso/log/${e.id}">${new Date(e.created_at).toISOString().replace('T', ' ').slice(0, 19)}</a></td><td>${e.direction === 'in' ? 'IdP → SP' : 'SP → IdP'} ${e.kind}</td><td><span class="pill">${e.outcome}</span></td><td>${e.person ?? ''}</td><td>${e.summary}${similarCount(t, e)}</td></tr>`)}</tbody></table>`);
   });
 
   app.get<{ Params: { id: string } }>('/settings/sso/log/:id', async (request, reply) => {

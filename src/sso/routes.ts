@@ -70,7 +70,7 @@ export async function ssoPublicRoutes(app: FastifyInstance, deps: AppDeps): Prom
     const connection = await getConnection(deps.db, account.id);
     if (!connection) throw notFound('This single sign-on connection');
     const xml = spMetadataXml(connection, spEndpoints(deps.config.publicUrl, account.slug));
-    if (request.query.download) reply.header('content-disposition', `attachment; filename="blanca-${account.slug}-sp-metadata.xml"`);
+    if (request.query.download) reply.header('content-disposition', `attachment; filename="${account.slug}-sp-metadata.xml"`);
     return reply.type('application/samlmetadata+xml; charset=utf-8').send(xml);
   });
 

@@ -132,7 +132,7 @@ export async function ensureConnection(ctx: ServiceContext): Promise<{ account: 
   const account = await requireSsoAdmin(ctx);
   const existing = await getConnection(ctx.db, account.id);
   if (existing) return { account, row: existing };
-  const keys = await generateSpKeyPair({ commonName: `Blanca SP ${account.slug}`, now: ctx.now });
+  const keys = await generateSpKeyPair({ commonName: account.name.slice(0, 64), now: ctx.now });
   await insertConnection(ctx.db, {
     account_id: account.id,
     sso_type: 'user',
@@ -312,7 +312,7 @@ export async function refreshMetadataNow(ctx: ServiceContext, config: Config): P
 export async function startSpKeyRotation(ctx: ServiceContext, config: Config): Promise<ConnectionView> {
   const { account, row } = await ensureConnection(ctx);
   if (row.sp_next_certificate) throw new AppError('conflict', 'An SP key rotation is already in progress. Finish it (once the IdP has the new SP metadata) before starting another.');
-  const keys = await generateSpKeyPair({ commonName: `Blanca SP ${account.slug}`, now: ctx.now });
+  const keys = await generateSpKeyPair({ commonName: account.name.slice(0, 64), now: ctx.now });
   const next = spKeyView(keys.certificatePem);
   const current = spKeyView(row.sp_certificate);
   await ctx.db.transaction().execute(async (tx) => {
@@ -331,7 +331,7 @@ export async function finishSpKeyRotation(ctx: ServiceContext, config: Config): 
   const next = spKeyView(row.sp_next_certificate);
   await ctx.db.transaction().execute(async (tx) => {
     await updateConnection(tx, account.id, { sp_private_key: row.sp_next_private_key!, sp_certificate: row.sp_next_certificate!, sp_next_private_key: null, sp_next_certificate: null, sp_rotation_started_at: null, updated_at: ctx.now.getTime() });
-    await writeSsoLog(tx, { account_id: account.id, direction: 'out', kind: 'sp_key', outcome: 'info', person: null, summary: `SP key rotation finished: the SP key with thumbprint ${next?.sha1Thumbprint} is now current and signs Blanca's messages; the old key (thumbprint ${old?.sha1Thumbprint}) was deleted, and assertions encrypted to it are refused.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, ctx.now);
+    await writeSsoLog(tx, { account_id: account.id, direction: 'out', kind: 'sp_key', outcome: 'info', person: null, summary: `SP key rotation finished: the SP key with thumbprint ${next?.sha1Thumbprint} is now current and signs the SP's messages; the old key (thumbprint ${old?.sha1Thumbprint}) was deleted, and assertions encrypted to it are refused.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, ctx.now);
     await recordAudit(tx, { accountId: account.id, actor: auditActor(ctx.actor), action: 'sso.sp_key_rotation_finish', object: { type: 'sso_connection', id: account.id, label: row.idp_entity_id ?? account.id }, detail: { oldThumbprint: old?.sha1Thumbprint ?? null, currentThumbprint: next?.sha1Thumbprint ?? null } }, ctx.now);
   });
   return toConnectionView(await getConnection(ctx.db, account.id), account, config, ctx.now);

@@ -6,7 +6,7 @@ import { cookieOptions } from './cookies.js';
 
 // Signed tokens bound to the session (or, before sign-in, to an anonymous cookie):
 // a form from another site cannot know them. SameSite=Lax cookies are the second wall.
-export const ANON_COOKIE = 'blanca_anon';
+export const ANON_COOKIE = 'qrp_anon';
 
 function binding(request: FastifyRequest): string | undefined {
   return request.session?.id ?? request.cookies[ANON_COOKIE];

@@ -30,8 +30,8 @@ function brandStyle(account: PageBrand | null, nonce: string): SafeHtml {
   return html`<style nonce="${nonce}">:root{--primary:${primary};--accent:${accent}}${raw(PORTAL_CSS)}</style>`;
 }
 
-function brand(account: PageBrand | null): SafeHtml {
-  return html`${account?.logo_url ? html`<img src="${account.logo_url}" alt="">` : ''}<span>${account?.name ?? 'Blanca'}</span>`;
+function brand(account: PageBrand | null, platformName: string): SafeHtml {
+  return html`${account?.logo_url ? html`<img src="${account.logo_url}" alt="">` : ''}<span>${account?.name ?? platformName}</span>`;
 }
 
 export function csrfField(token: string): SafeHtml {
@@ -41,13 +41,13 @@ export function csrfField(token: string): SafeHtml {
 // The language menu submits itself on change (no inline handler: the CSP forbids them).
 const LANGUAGE_SCRIPT = "document.getElementById('lang')?.addEventListener('change',function(){this.form.submit()});";
 
-function shell(request: FastifyRequest, reply: FastifyReply, title: string, inner: SafeHtml): string {
-  return `<!doctype html>${html`<html lang="${request.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${request.brand?.name ?? 'Blanca'}</title>${brandStyle(request.brand, styleNonce(reply))}</head><body>${inner}<script nonce="${scriptNonce(reply)}">${raw(LANGUAGE_SCRIPT)}</script></body></html>`.value}`;
+function shell(request: FastifyRequest, reply: FastifyReply, platformName: string, title: string, inner: SafeHtml): string {
+  return `<!doctype html>${html`<html lang="${request.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${request.brand?.name ?? platformName}</title>${brandStyle(request.brand, styleNonce(reply))}</head><body>${inner}<script nonce="${scriptNonce(reply)}">${raw(LANGUAGE_SCRIPT)}</script></body></html>`.value}`;
 }
 
 /** Every page carries CSRF tokens (and some a new secret): never stored by a browser or proxy. */
-function sendPage(request: FastifyRequest, reply: FastifyReply, options: PageOptions, inner: SafeHtml): FastifyReply {
-  return reply.code(options.status ?? 200).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(shell(request, reply, options.title, inner));
+function sendPage(request: FastifyRequest, reply: FastifyReply, deps: AppDeps, options: PageOptions, inner: SafeHtml): FastifyReply {
+  return reply.code(options.status ?? 200).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(shell(request, reply, deps.config.PLATFORM_NAME, options.title, inner));
 }
 
 function languageSwitch(request: FastifyRequest, csrf: SafeHtml): SafeHtml {
@@ -63,9 +63,9 @@ function languageSwitch(request: FastifyRequest, csrf: SafeHtml): SafeHtml {
 export function publicPage(request: FastifyRequest, reply: FastifyReply, deps: AppDeps, options: PageOptions, body: Body): FastifyReply {
   const csrf = csrfField(csrfToken(request, reply, deps.secretKey, deps.config.secureCookies));
   const inner = html`<a class="skip" href="#main">${request.t('app.skip')}</a>
-<header class="top"><span class="brand">${brand(request.brand)}</span><span class="spacer"></span>${languageSwitch(request, csrf)}</header>
+<header class="top"><span class="brand">${brand(request.brand, deps.config.PLATFORM_NAME)}</span><span class="spacer"></span>${languageSwitch(request, csrf)}</header>
 <main id="main" class="login">${options.flash ? html`<div class="flash" role="status">${options.flash}</div>` : ''}${body(csrf)}</main>`;
-  return sendPage(request, reply, options, inner);
+  return sendPage(request, reply, deps, options, inner);
 }
 
 /** Signed-in pages: navigation by permission, the acting-as banner and the user switcher. */
@@ -88,7 +88,7 @@ export async function portalPage(request: FastifyRequest, reply: FastifyReply, d
 </div>`
       : '';
   const inner = html`<a class="skip" href="#main">${t('app.skip')}</a>
-<header class="top"><a class="brand" href="/">${brand(request.brand)}</a><span class="spacer"></span>
+<header class="top"><a class="brand" href="/">${brand(request.brand, deps.config.PLATFORM_NAME)}</a><span class="spacer"></span>
   <span>${chrome.personName}</span>${languageSwitch(request, csrf)}
   <form method="post" action="/logout">${csrf}<button type="submit" class="link">${t('nav.signout')}</button></form></header>
 ${banner}
@@ -96,5 +96,5 @@ ${banner}
 ${chrome.nav.map((n) => html`<li><a href="${n.href}"${options.current === n.href ? html` aria-current="page"` : ''}>${t(n.label)}</a></li>`)}
 </ul></nav>
 <main id="main" tabindex="-1">${options.flash ? html`<div class="flash" role="status">${options.flash}</div>` : ''}${body(csrf)}</main></div>`;
-  return sendPage(request, reply, options, inner);
+  return sendPage(request, reply, deps, options, inner);
 }

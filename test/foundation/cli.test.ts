@@ -29,3 +29,34 @@ test('operators verify, list and release SSO email domains from the command line
   await assert.rejects(cli('domain', 'verify', 'domain-corp', 'not a domain'), (error: { stderr: string; code: number }) => error.code === 1 && /is not a domain name/.test(error.stderr));
   assert.match((await cli('help')).stdout, /blanca domain verify SLUG DOMAIN/);
 });
+
+test('the operator prints a first API token from the command line, and it works on the API', async () => {
+  await cli('account', 'create', '--name', 'Token Corp', '--owner-email', 'owner@token.example');
+  const printed = await cli('token', 'create', 'token-corp', '--name', 'CRM import');
+  const token = /^(qrp_\S+)$/m.exec(printed.stdout)?.[1];
+  assert.ok(token, `a qrp_ token is printed: ${printed.stdout}`);
+  const { loadConfig } = await import('../../src/config.js');
+  const { createBlanca } = await import('../../src/server.js');
+  const blanca = await createBlanca(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { logger: false });
+  try {
+    const account = await blanca.app.inject({ url: '/api/v1/account', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(account.statusCode, 200, account.body);
+    assert.equal(account.json().slug, 'token-corp');
+    const audit = await blanca.deps.db.selectFrom('audit_log').select(['action', 'actor_label']).where('action', '=', 'token.create').execute();
+    assert.deepEqual(audit.map((a) => a.actor_label), ['operator (command line)']);
+  } finally {
+    await blanca.close();
+  }
+  await assert.rejects(cli('token', 'create', 'missing'), (error: { stderr: string; code: number }) => error.code === 1 && /No account with the short name "missing"/.test(error.stderr));
+});
+
+test('every command has --help with an example', async () => {
+  const all = (await cli('help')).stdout;
+  const usages = [...all.matchAll(/^ {2}blanca (\S+(?: [a-z-]+)?)/gm)].map((m) => m[1]!.replace(/ [A-Z].*$/, ''));
+  assert.ok(usages.length >= 9, all);
+  for (const command of usages) {
+    const words = command.split(' ').filter((w) => /^[a-z-]+$/.test(w));
+    const help = (await cli(...words, '--help')).stdout;
+    assert.match(help, /Example: blanca /, `${command} --help shows an example`);
+  }
+});

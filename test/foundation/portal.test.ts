@@ -20,7 +20,7 @@ describeEachEngine('portal sign-in and safety', (engine) => {
     const signedIn = await client.signIn(app.ownerEmail, OWNER_PASSWORD);
     assert.equal(signedIn.status, 303);
     assert.equal(signedIn.location, '/');
-    const cookie = client.cookie('blanca_session')!;
+    const cookie = client.cookie('qrp_session')!;
     assert.match(cookie, /^[\w-]+\.[\w-]+$/);
     const stored = await app.blanca.deps.db.selectFrom('sessions').select('secret_hash').executeTakeFirstOrThrow();
     assert.ok(!cookie.includes(stored.secret_hash), 'only a hash of the secret is stored');
@@ -32,17 +32,17 @@ describeEachEngine('portal sign-in and safety', (engine) => {
   test('session and anonymous cookies are HttpOnly and SameSite=Lax', async () => {
     const client = new PortalClient(app.blanca.app);
     await client.get('/login');
-    const anon = client.lastSetCookies.find((c) => c.startsWith('blanca_anon='));
+    const anon = client.lastSetCookies.find((c) => c.startsWith('qrp_anon='));
     assert.ok(anon && /HttpOnly/i.test(anon) && /SameSite=Lax/i.test(anon), anon);
     await client.post('/login', { identifier: app.ownerEmail, password: OWNER_PASSWORD });
-    const session = client.lastSetCookies.find((c) => c.startsWith('blanca_session='));
+    const session = client.lastSetCookies.find((c) => c.startsWith('qrp_session='));
     assert.ok(session && /HttpOnly/i.test(session) && /SameSite=Lax/i.test(session) && /Path=\//.test(session), session);
     assert.ok(!/Secure/i.test(session), 'plain-http PUBLIC_URL: not Secure');
     const https = await startTestApp(engine, { env: { PUBLIC_URL: 'https://qr.example.com' } });
     try {
       const secureClient = new PortalClient(https.blanca.app);
       await secureClient.signIn(https.ownerEmail, OWNER_PASSWORD);
-      assert.match(secureClient.lastSetCookies.find((c) => c.startsWith('blanca_session=')) ?? '', /Secure/i, 'https PUBLIC_URL: Secure');
+      assert.match(secureClient.lastSetCookies.find((c) => c.startsWith('qrp_session=')) ?? '', /Secure/i, 'https PUBLIC_URL: Secure');
     } finally {
       await https.close();
     }

@@ -132,7 +132,7 @@ describeEachEngine('request limits', (engine) => {
       const parts = [`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${portal.csrf}\r\n`, `--${boundary}\r\nContent-Disposition: form-data; name="userId"\r\n\r\n${userId}\r\n`];
       for (let i = 0; i < files; i++) parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="csv${i === 0 ? '' : i}"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\nname,type,url\n${'a'.repeat(bytes)}\r\n`);
       parts.push(`--${boundary}--\r\n`);
-      return app.blanca.app.inject({ method: 'POST', url: '/codes/bulk', payload: parts.join(''), headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: `blanca_session=${portal.cookie('blanca_session')}` } });
+      return app.blanca.app.inject({ method: 'POST', url: '/codes/bulk', payload: parts.join(''), headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, cookie: `qrp_session=${portal.cookie('qrp_session')}` } });
     };
     const big = await upload(1, MAX_UPLOAD_BYTES + 10);
     assert.equal(big.statusCode, 413, big.body.slice(0, 300));

@@ -44,7 +44,7 @@ describeEachEngine('no 5xx from the inputs found in issue 9', (engine) => {
     const response = await person.post('/login', { identifier: app.ownerEmail, password: OWNER_PASSWORD, returnTo: '/caf\u00e9\u2603\r\nX: y' });
     assert.equal(response.status, 303, 'was 500 after the session was made');
     assert.equal(response.location, '/');
-    assert.ok(person.cookie('blanca_session'), 'the session cookie is delivered');
+    assert.ok(person.cookie('qrp_session'), 'the session cookie is delivered');
     assert.equal((await person.get('/codes')).status, 200);
     // The language switch posts the page's own URL back as returnTo.
     const switched = await person.post('/language', { locale: 'es', returnTo: '/codes?q=\u00e9' });
@@ -123,7 +123,7 @@ describeEachEngine('no 5xx from the inputs found in issue 9', (engine) => {
     const anonymous = await new PortalClient(app.blanca.app).get('/login?account=%00');
     assert.equal(anonymous.status, 400, 'was 500: the session hook looked the account up');
     // Found by the property test: the remembered-account cookie is percent-decoded too.
-    const cookie = await app.blanca.app.inject({ url: '/login', headers: { cookie: 'blanca_account=%00; blanca_lang=%EF%BF%BE' } });
+    const cookie = await app.blanca.app.inject({ url: '/login', headers: { cookie: 'qrp_account=%00; qrp_lang=%EF%BF%BE' } });
     assert.equal(cookie.statusCode, 200, 'was 500 on PostgreSQL; a bad cookie is ignored, not a lock-out');
   });
 

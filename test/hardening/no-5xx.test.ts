@@ -220,7 +220,7 @@ describeEachEngine('no 5xx from hostile input, on every route', (engine) => {
     const queryNames = [...new Set([...(shape?.query ?? []), 'offset', 'limit', 'before', 'returnTo', 'account', 'q', 'size', 'format', 'from', 'to', 'download', 'userId', 'kind', 'type', 'state', 'person', 'outcome', 'SAMLRequest', 'SAMLResponse', 'RelayState'])];
     const params = fc.tuple(...paramNames.map((name) => paramValue(name, pattern)));
     const query = fc.array(fc.tuple(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...queryNames) }, { weight: 1, arbitrary: fieldName }), nastyText.map((s) => s.slice(0, 3000))), { maxLength: 4 });
-    const headers = fc.record({ 'accept-language': fc.constantFrom('es', 'en', 'xx', '*;q=abc', 'é'.repeat(3), ','.repeat(500)), 'user-agent': fc.constantFrom('Mozilla/5.0', '\u00ff\u00fe', 'x'.repeat(4000)), cookieExtra: fc.constantFrom('', 'blanca_lang=es', 'blanca_account=%00', 'blanca_account=x%EF%BF%BF', 'blanca_anon=;', 'blanca_lang=\u00e9') });
+    const headers = fc.record({ 'accept-language': fc.constantFrom('es', 'en', 'xx', '*;q=abc', 'é'.repeat(3), ','.repeat(500)), 'user-agent': fc.constantFrom('Mozilla/5.0', '\u00ff\u00fe', 'x'.repeat(4000)), cookieExtra: fc.constantFrom('', 'qrp_lang=es', 'qrp_account=%00', 'qrp_account=x%EF%BF%BF', 'qrp_anon=;', 'qrp_lang=\u00e9') });
     let body: fc.Arbitrary<{ payload?: string | Buffer; contentType?: string }> = fc.constant({});
     if (method !== 'GET' && method !== 'DELETE') {
       if (isApi) {

@@ -132,7 +132,7 @@ describe('the QR code form in Spanish', () => {
   before(async () => {
     app = await startQrApp('sqlite');
     const user = await createUser(app, 'Marketing');
-    cookie = `${await sessionCookie(app, 'user', user.id)}; blanca_lang=es`;
+    cookie = `${await sessionCookie(app, 'user', user.id)}; qrp_lang=es`;
   });
   after(async () => app?.close());
 

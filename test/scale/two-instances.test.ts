@@ -74,7 +74,7 @@ describe('two instances on one PostgreSQL schema', { skip: ENGINES.includes('pos
     assert.equal((await browser.get(originA, '/login')).status, 200);
     const signedIn = await browser.post(originB, '/login', { _csrf: browser.csrf, account: slug, identifier: 'owner@example.com', password: OWNER_PASSWORD });
     assert.equal(signedIn.status, 303, signedIn.body.slice(0, 300));
-    assert.ok(browser.cookies.has('blanca_session'));
+    assert.ok(browser.cookies.has('qrp_session'));
     assert.equal((await browser.get(originA, '/users')).status, 200, 'the session made on B is valid on A');
     assert.equal((await browser.get(originB, '/users')).status, 200);
     const signOutForm = await browser.get(originA, '/users');
@@ -124,14 +124,14 @@ describe('two instances on one PostgreSQL schema', { skip: ENGINES.includes('pos
     const completed = await browser.post(originB, `/sso/${slug}/acs`, form);
     assert.equal(completed.status, 303, completed.body.slice(0, 400));
     assert.equal(completed.location, '/users', 'the return path remembered on A is used on B');
-    assert.ok(browser.cookies.has('blanca_session'));
+    assert.ok(browser.cookies.has('qrp_session'));
     assert.equal((await browser.get(originA, '/users')).status, 200, 'the SSO session from B works on A');
 
     // The same response again, this time to A (an attacker replaying a captured POST): refused, no session.
     const attacker = new HttpBrowser();
     const replayed = await attacker.post(originA, `/sso/${slug}/acs`, form);
     assert.equal(replayed.status, 400, replayed.body.slice(0, 400));
-    assert.equal(attacker.cookies.has('blanca_session'), false);
+    assert.equal(attacker.cookies.has('qrp_session'), false);
     // And to B too.
     assert.equal((await new HttpBrowser().post(originB, `/sso/${slug}/acs`, form)).status, 400);
     const sessions = await shared.db.selectFrom('sessions').select('id').where('account_id', '=', accountId).where('sso_name_id', 'is not', null).execute();

@@ -78,7 +78,7 @@ describeEachEngine('Entra fixtures at Blanca', (engine) => {
     const entries = (await api(app, 'GET', '/sso/log?limit=500', app.adminToken)).body.entries as Array<{ id: string; failureCode: string | null; summary: string; fix: string | null; outcome: string; person: string | null; attributes: Record<string, string[]> | null; mapping: Record<string, unknown> | null }>;
     const entry = reference ? entries.find((e) => e.id.startsWith(reference)) : undefined;
     const cookies = ([] as string[]).concat(response.headers['set-cookie'] ?? []);
-    return { status: response.statusCode, body: response.body, entry, sessionCookie: cookies.find((c) => c.startsWith('blanca_session=')) };
+    return { status: response.statusCode, body: response.body, entry, sessionCookie: cookies.find((c) => c.startsWith('qrp_session=')) };
   }
 
   async function logEntry(id: string) {

@@ -77,7 +77,7 @@ describeEachEngine('account isolation at the ACS', (engine) => {
 
   async function post(to: Side, samlResponse: string) {
     const r = await app.blanca.app.inject({ method: 'POST', url: `/sso/${to.slug}/acs`, payload: new URLSearchParams({ SAMLResponse: samlResponse }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    const cookie = ([] as string[]).concat(r.headers['set-cookie'] ?? []).find((c) => c.startsWith('blanca_session='));
+    const cookie = ([] as string[]).concat(r.headers['set-cookie'] ?? []).find((c) => c.startsWith('qrp_session='));
     return { status: r.statusCode, location: r.headers.location as string | undefined, cookie, body: r.body };
   }
 

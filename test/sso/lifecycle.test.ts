@@ -70,7 +70,7 @@ function signedResponse(acsUrl: string, entityId: string, sign: SignOptions, ass
 
 async function postAcs(blanca: Blanca, slug: string, samlResponse: string) {
   const r = await blanca.app.inject({ method: 'POST', url: `/sso/${slug}/acs`, payload: new URLSearchParams({ SAMLResponse: samlResponse }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-  const cookie = ([] as string[]).concat(r.headers['set-cookie'] ?? []).find((c) => c.startsWith('blanca_session='));
+  const cookie = ([] as string[]).concat(r.headers['set-cookie'] ?? []).find((c) => c.startsWith('qrp_session='));
   return { status: r.statusCode, signedIn: cookie !== undefined, body: r.body };
 }
 

@@ -37,13 +37,13 @@ describeEachEngine('logout means logout', (engine) => {
   after(() => app.close());
 
   const sessionRow = (id: string) => app.blanca.deps.db.selectFrom('sessions').select('id').where('id', '=', id).executeTakeFirst();
-  const sessionIdOf = (client: PortalClient) => client.cookie('blanca_session')!.split('.')[0]!;
+  const sessionIdOf = (client: PortalClient) => client.cookie('qrp_session')!.split('.')[0]!;
 
   /** A browser holding an SSO session of `nameId` (as the ACS would have made it). */
   async function ssoBrowser(nameId: string): Promise<{ client: PortalClient; sessionId: string }> {
     const owner = await app.blanca.deps.db.selectFrom('subaccounts').select('id').where('account_id', '=', app.accountId).where('is_owner', '=', 1).executeTakeFirstOrThrow();
     const { token, session } = await createSession(app.blanca.deps.db, { accountId: app.accountId, principalKind: 'subaccount', principalId: owner.id, sso: { nameId, sessionIndex: '_idx1' } }, new Date(), 3600_000);
-    const client = new PortalClient(app.blanca.app).setCookie('blanca_session', token);
+    const client = new PortalClient(app.blanca.app).setCookie('qrp_session', token);
     assert.equal((await client.get('/users')).status, 200);
     return { client, sessionId: session.id };
   }
@@ -55,7 +55,7 @@ describeEachEngine('logout means logout', (engine) => {
     for (const method of ['GET', 'POST'] as const) {
       const page = method === 'GET' ? await client.get(`/sso/${slug}/slo`) : await client.post(`/sso/${slug}/slo`, {}, { csrf: null });
       assert.equal(page.status, 200, method);
-      assert.ok(!client.lastSetCookies.some((c) => c.startsWith('blanca_session=')), `${method}: the cookie is left alone`);
+      assert.ok(!client.lastSetCookies.some((c) => c.startsWith('qrp_session=')), `${method}: the cookie is left alone`);
       assert.ok(await sessionRow(id), `${method}: the session is still there`);
       assert.equal((await client.get('/users')).status, 200, `${method}: and still works`);
       assert.match(page.body, /<form method="post" action="\/logout"[^>]*><input type="hidden" name="_csrf" value="[^"]+">/);
@@ -64,12 +64,12 @@ describeEachEngine('logout means logout', (engine) => {
     assert.equal((await client.post('/logout', {}, { csrf: 'forged' })).status, 403);
     assert.ok(await sessionRow(id));
     // The page's own button signs out: the row is deleted, the old cookie no longer works.
-    const cookie = client.cookie('blanca_session')!;
+    const cookie = client.cookie('qrp_session')!;
     await client.get(`/sso/${slug}/slo`);
     const out = await client.post('/logout', {});
     assert.equal(out.status, 303);
     assert.equal(await sessionRow(id), undefined, 'the session row is deleted');
-    const replayed = new PortalClient(app.blanca.app).setCookie('blanca_session', cookie);
+    const replayed = new PortalClient(app.blanca.app).setCookie('qrp_session', cookie);
     assert.match((await replayed.get('/users')).location ?? '', /^\/login/, 'the old cookie is worthless');
   });
 
@@ -83,7 +83,7 @@ describeEachEngine('logout means logout', (engine) => {
 
   test('sign-out of an SSO session: the row is deleted before the IdP is asked; its verified answer ends nothing more', async () => {
     const { client, sessionId } = await ssoBrowser('olga@example.test');
-    const cookie = client.cookie('blanca_session') ?? '';
+    const cookie = client.cookie('qrp_session') ?? '';
     await client.get('/users');
     const out = await client.post('/logout', {});
     assert.equal(out.status, 303);
@@ -93,12 +93,12 @@ describeEachEngine('logout means logout', (engine) => {
     const sent = inflateRawSync(Buffer.from(new URL(out.location!).searchParams.get('SAMLRequest')!, 'base64')).toString();
     const requestId = /ID="([^"]+)"/.exec(sent)![1]!;
     const { url } = await buildLogoutResponseRedirect({ sp: { entityId: IDP, acsUrl: 'https://unused.test', signing: idpSeat }, idp: { entityId: 'unused', ssoUrl: sloUrl, sloUrl, certificates: [] }, now: new Date(), inResponseTo: requestId, success: true });
-    const back = await app.blanca.app.inject({ method: 'GET', url: `/sso/${slug}/slo${new URL(url).search}`, headers: { cookie: `blanca_session=${cookie}` } });
+    const back = await app.blanca.app.inject({ method: 'GET', url: `/sso/${slug}/slo${new URL(url).search}`, headers: { cookie: `qrp_session=${cookie}` } });
     assert.equal(back.statusCode, 303);
     assert.equal(back.headers.location, '/login');
     const log = (await api(app, 'GET', '/sso/log?limit=5', app.adminToken)).body.entries as Array<{ kind: string; outcome: string }>;
     assert.ok(log.some((e) => e.kind === 'logout_response' && e.outcome === 'success'), JSON.stringify(log));
-    assert.match((await new PortalClient(app.blanca.app).setCookie('blanca_session', cookie).get('/users')).location ?? '', /^\/login/, 'the old cookie is worthless');
+    assert.match((await new PortalClient(app.blanca.app).setCookie('qrp_session', cookie).get('/users')).location ?? '', /^\/login/, 'the old cookie is worthless');
   });
 
   test('a verified LogoutRequest from the IdP deletes that person’s sessions; the old cookie no longer works', async () => {

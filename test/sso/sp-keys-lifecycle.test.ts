@@ -58,7 +58,7 @@ describeEachEngine('SP key rotation, encrypted assertions, signed AuthnRequests'
 
   async function postAcs(samlResponse: string) {
     const r = await app.blanca.app.inject({ method: 'POST', url: `/sso/${slug}/acs`, payload: new URLSearchParams({ SAMLResponse: samlResponse }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    const cookie = ([] as string[]).concat(r.headers['set-cookie'] ?? []).find((c) => c.startsWith('blanca_session='));
+    const cookie = ([] as string[]).concat(r.headers['set-cookie'] ?? []).find((c) => c.startsWith('qrp_session='));
     return { status: r.statusCode, signedIn: cookie !== undefined };
   }
 

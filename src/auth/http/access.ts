@@ -31,6 +31,6 @@ export function requireTwoFactorEnrolment(deps: AppDeps): preHandlerAsyncHookHan
 /** API scope: a bearer token or nothing. Cookies are not accepted, so the API needs no CSRF defence. */
 export function requireApiActor(): preHandlerAsyncHookHandler {
   return async function (request: FastifyRequest) {
-    if (!request.actor || request.actor.kind !== 'token') throw new AppError('authentication_required', 'Send an API token: Authorization: Bearer blanca_…');
+    if (!request.actor || request.actor.kind !== 'token') throw new AppError('authentication_required', 'Send an API token: Authorization: Bearer qrp_…');
   };
 }

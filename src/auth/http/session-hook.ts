@@ -9,7 +9,7 @@ import { pickLocale, translator } from '../../platform/i18n.js';
 import { LANGUAGE_COOKIE, SESSION_COOKIE } from '../../web/cookies.js';
 import type { AppDeps } from '../../web/deps.js';
 
-export const ACCOUNT_COOKIE = 'blanca_account';
+export const ACCOUNT_COOKIE = 'qrp_account';
 
 /** The account an anonymous visitor is signing in to: chosen by ?account=, remembered, or the only one. */
 async function anonymousAccount(deps: AppDeps, request: FastifyRequest): Promise<AccountRow | null> {

@@ -31,7 +31,7 @@ export function renderPdf(payload: string, design: QrDesign, options: PrintSize)
     margin: 0,
     // No text is drawn, so skip loading the default Helvetica metrics.
     font: '',
-    info: { Title: 'QR code', Creator: 'Blanca' },
+    info: { Title: 'QR code', Creator: 'QR code generator' },
   });
   const chunks: Buffer[] = [];
   const finished = new Promise<Buffer>((resolve, reject) => {

@@ -53,7 +53,7 @@ export function parseIdpMetadata(xml: string | Buffer, options: ParseIdpMetadata
       case "too_large":
         return { ok: false, reason: `The metadata document is larger than ${formatSize(maxBytes)} (${parsed.detail}).` };
       case "doctype":
-        return { ok: false, reason: "The metadata document contains a DOCTYPE; Blanca refuses DOCTYPEs (they enable XXE and entity-expansion attacks). Export the metadata again from the IdP." };
+        return { ok: false, reason: "The metadata document contains a DOCTYPE; the SP refuses DOCTYPEs (they enable XXE and entity-expansion attacks). Export the metadata again from the IdP." };
       case "malformed":
         return { ok: false, reason: `The metadata is not well-formed XML: ${parsed.detail}.` };
     }

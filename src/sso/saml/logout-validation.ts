@@ -94,7 +94,7 @@ export async function validateLogoutResponse(
   if (refused) return refused;
   const inResponseTo = attr(root, "InResponseTo");
   if (!inResponseTo || !(await input.requestIdStore.take(inResponseTo))) {
-    return failure("in_response_to_unknown", `LogoutResponse InResponseTo "${inResponseTo ?? "(absent)"}" is not a logout request Blanca sent and has not used yet.`, { xml });
+    return failure("in_response_to_unknown", `LogoutResponse InResponseTo "${inResponseTo ?? "(absent)"}" is not a logout request the SP sent and has not used yet.`, { xml });
   }
   return { ok: true, inResponseTo, relayState: received.relayState, xml };
 }
@@ -161,7 +161,7 @@ async function receive(
       if (!signature) {
         if (input.requireSignature !== false) return failure("signature_missing", `The ${expected} arrived without a Signature parameter.`, { xml, fix: "Configure the IdP to sign logout messages, or (only if it cannot) turn off the signature requirement for logout." });
       } else if (/sha1$/i.test(sigAlg) && !idp.allowSha1) {
-        return failure("weak_signature_algorithm", `The ${expected} is signed with ${sigAlg}; Blanca accepts SHA-256 or stronger.`, { xml });
+        return failure("weak_signature_algorithm", `The ${expected} is signed with ${sigAlg}; the SP accepts SHA-256 or stronger.`, { xml });
       }
       await saml.validateRedirectAsync(Object.fromEntries(params), message.rawQuery);
     } else {
@@ -183,9 +183,9 @@ async function receive(
   }
   const destination = attr(root, "Destination");
   if (destination !== null && destination !== sp.sloUrl) {
-    return failure("destination_mismatch", `${expected} Destination is "${destination}"; expected Blanca's logout URL "${sp.sloUrl ?? "(none configured)"}".`, {
+    return failure("destination_mismatch", `${expected} Destination is "${destination}"; expected the SP's logout URL "${sp.sloUrl ?? "(none configured)"}".`, {
       xml,
-      fix: `Set the Logout URL in Entra > Basic SAML Configuration to ${sp.sloUrl ?? "Blanca's logout URL"}.`,
+      fix: `Set the Logout URL in Entra > Basic SAML Configuration to ${sp.sloUrl ?? "the SP's logout URL"}.`,
     });
   }
   const issueInstant = Date.parse(attr(root, "IssueInstant") ?? "");

@@ -36,7 +36,7 @@ export function decodeSamlMessage(field: string | undefined, name: string, maxBy
   const parsed = parseUntrustedXml(bytes, maxBytes);
   if (!parsed.ok) {
     if (parsed.problem === "too_large") return failure("message_too_large", `The decoded ${name} is too large (${parsed.detail}).`);
-    if (parsed.problem === "doctype") return failure("doctype_forbidden", `The ${name} contains a DOCTYPE or ENTITY declaration; Blanca refuses them (XXE and entity expansion).`);
+    if (parsed.problem === "doctype") return failure("doctype_forbidden", `The ${name} contains a DOCTYPE or ENTITY declaration; the SP refuses them (XXE and entity expansion).`);
     return failure("malformed_message", `The ${name} is not well-formed XML: ${parsed.detail}.`);
   }
   return { ok: true, xml: parsed.text, root: parsed.root };

@@ -53,7 +53,7 @@ export async function fetchIdpMetadata(url: string, options: FetchIdpMetadataOpt
         return { ok: false, reason: "The metadata URL must start with https:// or http://" };
       }
       if (previousProtocol === "https:" && target.protocol === "http:") {
-        return { ok: false, reason: `The metadata URL redirects from https to plain http (${target.href}); Blanca does not follow that downgrade.` };
+        return { ok: false, reason: `The metadata URL redirects from https to plain http (${target.href}); the SP does not follow that downgrade.` };
       }
       if (target.username || target.password) {
         return { ok: false, reason: "The metadata URL must not contain a user name or password." };
@@ -107,7 +107,7 @@ async function resolveChecked(
       if (!kind) continue;
       // A literal is the admin's own text; what a name resolves to stays unsaid (no internal DNS oracle).
       const what = isIP(host) !== 0 ? `The metadata address ${host} is ${kind}` : `The metadata host ${host} resolves to an address that is not public`;
-      return { ok: false, reason: `${what}; Blanca does not fetch internal addresses. The platform operator can allow this host.` };
+      return { ok: false, reason: `${what}; the SP does not fetch internal addresses. The platform operator can allow this host.` };
     }
   }
   const first = addresses[0]!;
@@ -130,7 +130,7 @@ function get(target: URL, address: string, family: number, maxBytes: number, sig
         port: target.port || undefined,
         path: `${target.pathname}${target.search}`,
         method: "GET",
-        headers: { accept: "application/samlmetadata+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1", "user-agent": "Blanca-SAML-SP" },
+        headers: { accept: "application/samlmetadata+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1", "user-agent": "SAML-SP-metadata-client" },
         lookup: pinned,
         servername: isIP(hostname) === 0 ? hostname : undefined,
         agent: false,

@@ -19,7 +19,7 @@ export function fromNodeSamlError(error: unknown, xml: string, certificateCount:
   if (/signature|signed references|ID cannot refer|Referenced node|ref URI|transforms/i.test(message)) {
     return failure(
       "signature_invalid",
-      `The signature does not verify with any of the ${certificateCount} configured IdP certificate(s) (${said}). Either the message was altered after signing, or it was signed with a key Blanca does not know.`,
+      `The signature does not verify with any of the ${certificateCount} configured IdP certificate(s) (${said}). Either the message was altered after signing, or it was signed with a key the SP does not know.`,
       { xml },
     );
   }

@@ -55,7 +55,7 @@ export function signatureVerdict(signed: SignedElement, certificates: string[]):
       present: true,
       verified: false,
       wrapping: true,
-      problem: `The ${where}'s signature covers ${refId ? `#${refId}` : "the whole document"}, but the ${where} Blanca reads has ID "${id ?? "(none)"}"${target ? `; the signed element sits at ${pathOf(target)}` : ""}: the signed ${where} was moved and another put in its place (signature wrapping).`,
+      problem: `The ${where}'s signature covers ${refId ? `#${refId}` : "the whole document"}, but the ${where} the SP reads has ID "${id ?? "(none)"}"${target ? `; the signed element sits at ${pathOf(target)}` : ""}: the signed ${where} was moved and another put in its place (signature wrapping).`,
     };
   }
   const sameId = element.ownerDocument ? elementsWithId(element.ownerDocument, refId).length : 1;
@@ -100,7 +100,7 @@ function strayParts(response: Element, assertion: Element | null): string | null
   for (const found of descendants(response, NS.saml, "Assertion")) {
     if (found === assertion) continue;
     const signed = children(found, NS.ds, "Signature").length > 0 ? "a signed" : "an unsigned";
-    return `${signed[0]!.toUpperCase()}${signed.slice(1)} Assertion (ID "${attr(found, "ID") ?? "(none)"}") sits at ${pathOf(found)}, besides the one Blanca reads${assertion ? ` (ID "${attr(assertion, "ID") ?? "(none)"}")` : ""}: an assertion was wrapped or moved (signature wrapping).`;
+    return `${signed[0]!.toUpperCase()}${signed.slice(1)} Assertion (ID "${attr(found, "ID") ?? "(none)"}") sits at ${pathOf(found)}, besides the one the SP reads${assertion ? ` (ID "${attr(assertion, "ID") ?? "(none)"}")` : ""}: an assertion was wrapped or moved (signature wrapping).`;
   }
   for (const found of descendants(response, NS.ds, "Signature")) {
     if (expected.has(found)) continue;

@@ -21,7 +21,7 @@ export function checkSignaturePolicy(
   ];
   const weak = algorithms.filter((algorithm) => /sha1$/i.test(algorithm) || /md5$/i.test(algorithm));
   if (weak.length > 0 && !(allowSha1 && weak.every((algorithm) => /sha1$/i.test(algorithm)))) {
-    return failure("weak_signature_algorithm", `The ${where} signature uses ${weak.join(" and ")}; Blanca accepts SHA-256 or stronger${allowSha1 ? "" : " (SHA-1 is not allowed for this account)"}.`, withXml(xml));
+    return failure("weak_signature_algorithm", `The ${where} signature uses ${weak.join(" and ")}; the SP accepts SHA-256 or stronger${allowSha1 ? "" : " (SHA-1 is not allowed for this account)"}.`, withXml(xml));
   }
   for (const embedded of descendants(signature, NS.ds, "X509Certificate")) {
     const value = embedded.textContent ?? "";

@@ -14,7 +14,7 @@ export interface SpKeyPair {
 }
 
 export interface GenerateSpKeyPairInput {
-  /** Goes into the certificate's CN, e.g. "Blanca SP acme (account 42)". */
+  /** Goes into the certificate's CN: the account's name (what the IdP shows), at most 64 characters (X.520). */
   commonName: string;
   now: Date;
   /** Three years by default, like Entra's own SAML signing certificates. */

@@ -155,7 +155,7 @@ async function verifyWith(samls: SAML[], certificates: string[], config: VerifyC
   const encrypted = children(response, NS.saml, "EncryptedAssertion");
   if (plain.length + encrypted.length === 0) return failure("assertion_missing", "The Response contains no Assertion or EncryptedAssertion.", { xml });
   if (plain.length + encrypted.length > 1) {
-    return failure("multiple_assertions", `The Response contains ${plain.length + encrypted.length} assertions; Blanca accepts exactly one.`, { xml });
+    return failure("multiple_assertions", `The Response contains ${plain.length + encrypted.length} assertions; the SP accepts exactly one.`, { xml });
   }
   let assertion: Element;
   let assertionXml = xml;
@@ -210,12 +210,12 @@ async function verifyWith(samls: SAML[], certificates: string[], config: VerifyC
   const a: AssertionFields = readAssertion(signed.root);
   const destination = attr(response, "Destination");
   if (destination !== null && destination !== sp.acsUrl) {
-    return failure("destination_mismatch", `Response Destination is "${destination}"; expected Blanca's ACS URL "${sp.acsUrl}".`, {
+    return failure("destination_mismatch", `Response Destination is "${destination}"; expected the ACS URL "${sp.acsUrl}".`, {
       xml,
       fix: `Set the Reply URL (Assertion Consumer Service URL) in Entra > Basic SAML Configuration to ${sp.acsUrl}.`,
     });
   }
-  const issuerFix = `Check that the IdP entity ID configured in Blanca equals the Microsoft Entra Identifier shown in Entra (Single sign-on > Set up), or re-import the IdP metadata.`;
+  const issuerFix = `Check that the IdP entity ID configured for the SP equals the Microsoft Entra Identifier shown in Entra (Single sign-on > Set up), or re-import the IdP metadata.`;
   if (a.issuer !== idp.entityId) {
     return failure("issuer_mismatch", `Assertion Issuer is "${a.issuer}"; expected the configured IdP entity ID "${idp.entityId}".`, { xml, fix: issuerFix });
   }
@@ -243,7 +243,7 @@ async function verifyWith(samls: SAML[], certificates: string[], config: VerifyC
     return failure("subject_confirmation_missing", "The bearer SubjectConfirmation has no SubjectConfirmationData (Recipient, NotOnOrAfter).", { xml });
   }
   if (confirmation.recipient !== sp.acsUrl) {
-    return failure("recipient_mismatch", `SubjectConfirmationData Recipient is "${confirmation.recipient ?? "(absent)"}"; expected Blanca's ACS URL "${sp.acsUrl}".`, {
+    return failure("recipient_mismatch", `SubjectConfirmationData Recipient is "${confirmation.recipient ?? "(absent)"}"; expected the ACS URL "${sp.acsUrl}".`, {
       xml,
       fix: `Set the Reply URL (Assertion Consumer Service URL) in Entra > Basic SAML Configuration to ${sp.acsUrl}.`,
     });
@@ -268,9 +268,9 @@ async function verifyWith(samls: SAML[], certificates: string[], config: VerifyC
   for (const audiences of a.audienceRestrictions) {
     if (!audiences.includes(sp.entityId)) {
       const spn = audiences.some((audience) => audience.startsWith("spn:"))
-        ? " An spn:<app-id> audience means Entra found no Identifier matching Blanca's entity ID."
+        ? " An spn:<app-id> audience means Entra found no Identifier matching the SP entity ID."
         : "";
-      return failure("audience_mismatch", `Audience is ${audiences.map((audience) => `"${audience}"`).join(", ") || "(empty)"}; expected Blanca's SP entity ID "${sp.entityId}".${spn}`, { xml, fix: audienceFix });
+      return failure("audience_mismatch", `Audience is ${audiences.map((audience) => `"${audience}"`).join(", ") || "(empty)"}; expected the SP entity ID "${sp.entityId}".${spn}`, { xml, fix: audienceFix });
     }
   }
 
