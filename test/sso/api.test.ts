@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 /**
  * The SSO tab through the REST API (GET/PUT /api/v1/sso, POST /api/v1/sso/metadata,
  * GET /api/v1/sso/sp-metadata, GET /api/v1/sso/log), on both engines.
@@ -155,7 +156,12 @@ describeEachEngine('SSO tab API', (engine) => {
     assert.match(r.body, /WantAssertionsSigned="false"/);
     const pub = await app.blanca.app.inject({ method: 'GET', url: `/sso/${slug}/metadata?download=1` });
     assert.equal(pub.body, r.body);
-    assert.match(String(pub.headers['content-disposition']), /attachment; filename="blanca-.*-sp-metadata\.xml"/);
+    // White-label: the file Entra receives is named after the account, never the vendor.
+    assert.equal(pub.headers['content-disposition'], `attachment; filename="${slug}-sp-metadata.xml"`);
+    // The SP certificate's subject is the account's name (CN=<account name>), not the vendor's.
+    const certificate = new X509Certificate(`-----BEGIN CERTIFICATE-----\n${/<ds:X509Certificate>([^<]+)</.exec(r.body)![1]}\n-----END CERTIFICATE-----`);
+    assert.equal(certificate.subject, `CN=${(await api(app, 'GET', '/account', app.adminToken)).body.name}`);
+    assert.doesNotMatch(certificate.subject, /Blanca/i);
   });
 
   test('GET /sso/log: newest first, filters by outcome and person, 400 on a bad filter', async () => {
