@@ -60,7 +60,7 @@ export async function checkScimToken(db: Db, accountId: string, authorization: s
   const match = /^Bearer\s+(\S{1,300})$/i.exec(authorization.trim());
   if (!match) return { ok: false, reason: 'The Authorization header is not "Bearer <token>".' };
   const value = match[1]!;
-  if (!value.startsWith(PREFIX)) return { ok: false, reason: 'The bearer token is not a Blanca SCIM token (they start with "scim_"); API tokens are not accepted here.' };
+  if (!value.startsWith(PREFIX)) return { ok: false, reason: 'The bearer token is not a SCIM token (they start with "scim_"); API tokens are not accepted here.' };
   const [id, secret] = value.slice(PREFIX.length).split('.');
   if (!id || !secret || id.length > 64 || secret.length > 128) return { ok: false, reason: 'The bearer token is malformed.' };
   const row = await getScimToken(db, id);

@@ -30,7 +30,7 @@ export async function idpLogoutUrl(deps: SsoDeps, account: AccountRow, session: 
     sessionIndex: session.sso_session_index,
   });
   await rememberRequest(deps.db, account.id, requestId, { returnTo: '/login', purpose: 'logout' }, now, LOGOUT_TTL_MS);
-  await writeSsoLog(deps.db, { account_id: account.id, direction: 'out', kind: 'logout_request', outcome: 'info', person: session.sso_name_id, summary: `Sent a signed LogoutRequest to the IdP for ${session.sso_name_id} (NameID as received: Format ${session.sso_name_id_format ?? '(none)'}${session.sso_name_qualifier ? `, NameQualifier ${session.sso_name_qualifier}` : ''}${session.sso_sp_name_qualifier ? `, SPNameQualifier ${session.sso_sp_name_qualifier}` : ''}; SessionIndex ${session.sso_session_index ?? '(none)'}). Blanca's session has already ended.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, now);
+  await writeSsoLog(deps.db, { account_id: account.id, direction: 'out', kind: 'logout_request', outcome: 'info', person: session.sso_name_id, summary: `Sent a signed LogoutRequest to the IdP for ${session.sso_name_id} (NameID as received: Format ${session.sso_name_id_format ?? '(none)'}${session.sso_name_qualifier ? `, NameQualifier ${session.sso_name_qualifier}` : ''}${session.sso_sp_name_qualifier ? `, SPNameQualifier ${session.sso_sp_name_qualifier}` : ''}; SessionIndex ${session.sso_session_index ?? '(none)'}). The portal session has already ended.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, now);
   return url;
 }
 

@@ -65,7 +65,7 @@ for (const ssoType of ['user', 'subaccount'] as const) {
         const now = new Date();
         const xml = buildResponse({ assertionId: `_${randomUUID()}`, responseId: `_${randomUUID()}`, issuer: IDP, destination: acsUrl, recipient: acsUrl, audiences: [entityId], nameId: `${login}@example.test`, attributes: { [`${CLAIMS}/emailaddress`]: [`${login}@example.test`], 'http://schemas.microsoft.com/identity/claims/displayname': [login], ...(roles.length ? { Role: roles } : {}) }, issueInstant: now, notBefore: new Date(now.getTime() - 60_000), notOnOrAfter: new Date(now.getTime() + 300_000) });
         const r = await app.blanca.app.inject({ method: 'POST', url: `/sso/${slug}/acs`, payload: new URLSearchParams({ SAMLResponse: toBase64(signAssertion(xml, { key: testKeys.idpA.key, cert: testKeys.idpA.cert })) }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-        const cookie = ([] as string[]).concat(r.headers['set-cookie'] ?? []).find((c) => c.startsWith('blanca_session='))?.split(';')[0];
+        const cookie = ([] as string[]).concat(r.headers['set-cookie'] ?? []).find((c) => c.startsWith('qrp_session='))?.split(';')[0];
         return { status: r.statusCode, cookie, body: r.body };
       }
       const portalStatus = async (cookie: string) => (await app.blanca.app.inject({ method: 'GET', url: '/codes', headers: { cookie } })).statusCode;

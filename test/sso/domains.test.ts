@@ -79,7 +79,7 @@ describeEachEngine('email-domain verification', (engine) => {
     dns.records.set('contoso.com', ['v=spf1 -all', 'blanca-domain-verification=someone-else']);
     const early = await api(app, 'POST', '/sso/domains/contoso.com/check', contoso.token);
     assert.equal(early.body.state, 'pending');
-    assert.match(early.body.lastCheckError, /No TXT record "blanca-domain-verification=.*" at contoso\.com \(2 TXT record\(s\) found, 1 with another Blanca token\)/);
+    assert.match(early.body.lastCheckError, /No TXT record "blanca-domain-verification=.*" at contoso\.com \(2 TXT record\(s\) found, 1 with another verification token\)/);
 
     dns.records.set('contoso.com', ['v=spf1 -all', claimed.body.record.value]);
     const verified = await api(app, 'POST', '/sso/domains/contoso.com/check', contoso.token);

@@ -78,5 +78,5 @@ export async function samlSignInOverHttp(base: string, slug: string, idp: IdpHan
   const acs = decode(/<form[^>]*action="([^"]*)"/.exec(answer)?.[1] ?? '');
   const acsResponse = await fetch(acs, { method: 'POST', redirect: 'manual', body: new URLSearchParams(fields), headers: { cookie: blanca.header(), 'content-type': 'application/x-www-form-urlencoded' } });
   blanca.take(acsResponse);
-  return { status: acsResponse.status, location: acsResponse.headers.get('location'), body: await acsResponse.text(), session: blanca.get('blanca_session') };
+  return { status: acsResponse.status, location: acsResponse.headers.get('location'), body: await acsResponse.text(), session: blanca.get('qrp_session') };
 }

@@ -139,7 +139,7 @@ export async function checkDomain(ctx: ServiceContext, input: string, lookup: Tx
   return toDomainView((await getDomainClaim(ctx.db, account.id, domain))!);
 }
 
-const alreadyTaken = (domain: string) => `${domain} is already verified for another account; the platform operator can release it (blanca domain release ${domain}).`;
+const alreadyTaken = (domain: string) => `${domain} is already verified for another account; the platform operator can release it.`;
 
 async function verificationProblem(db: Db, claim: DomainRow, lookup: TxtLookup): Promise<string | null> {
   let records: string[];
@@ -151,7 +151,7 @@ async function verificationProblem(db: Db, claim: DomainRow, lookup: TxtLookup):
   const expected = `${TXT_PREFIX}${claim.token}`;
   if (!records.some((record) => record.trim() === expected)) {
     const others = records.filter((record) => record.startsWith(TXT_PREFIX)).length;
-    return `No TXT record "${expected}" at ${claim.domain} (${records.length} TXT record(s) found${others ? `, ${others} with another Blanca token` : ''}). DNS changes can take a while to appear.`;
+    return `No TXT record "${expected}" at ${claim.domain} (${records.length} TXT record(s) found${others ? `, ${others} with another verification token` : ''}). DNS changes can take a while to appear.`;
   }
   const holder = await verifiedDomainClaim(db, claim.domain);
   return holder && holder.id !== claim.id ? alreadyTaken(claim.domain) : null;

@@ -107,7 +107,7 @@ function statusFailure(root: Element, xml: string): SamlFailure | null {
   if (status === SUCCESS) return null;
   const subStatus = attr(statusCode ? child(statusCode, NS.samlp, "StatusCode") : undefined, "Value");
   const message = statusElement ? text(child(statusElement, NS.samlp, "StatusMessage")) : "";
-  return failure("logout_status_not_success", `The LogoutResponse status is ${status ?? "(none)"}${subStatus ? ` / ${subStatus}` : ""}${message ? `: "${message}"` : ""}; expected ${SUCCESS}. Blanca's session has ended; the IdP session may still be open.`, {
+  return failure("logout_status_not_success", `The LogoutResponse status is ${status ?? "(none)"}${subStatus ? ` / ${subStatus}` : ""}${message ? `: "${message}"` : ""}; expected ${SUCCESS}. The portal session has ended; the IdP session may still be open.`, {
     xml,
     fix: "IdPs such as Entra refuse a LogoutRequest whose NameID (Format, NameQualifier, SPNameQualifier) or SessionIndex differs from the assertion's. Check the IdP's sign-in/audit log for the refused logout; the person should close the browser or sign out at the IdP.",
   });
