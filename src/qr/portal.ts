@@ -15,6 +15,7 @@ import { contextOf } from '../auth/http/context.js';
 import { redirectTo } from '../web/guards.js';
 import { MULTIPART_LIMITS } from '../web/input-guard.js';
 import { portalPage, styleNonce } from '../web/page.js';
+import { confirmDeleteBody } from '../web/confirm-delete.js';
 import { filename, sendCodeImage } from './api.js';
 import { getBulkJob, MAX_BULK_ROWS, startBulkJob } from './bulk.js';
 import { CONTENT_TYPES, type ContentType, type QrContent } from './content/index.js';
@@ -334,12 +335,7 @@ ${code.kind === 'dynamic' ? html`<form method="post" action="/codes/${code.id}/$
   app.get<IdRoute>('/codes/:id/delete', async (request, reply) => {
     const code = await viewOf(contextOf(request, deps), request.params.id);
     const t = request.t;
-    return page(request, reply, t('form.delete'), (csrf) => html`
-<h1>${t('form.delete')}: ${code.name}</h1>
-<form method="post" action="/codes/${code.id}/delete" class="stack">${csrf}
-  <p id="confirm-text">${t('qr.deleteConfirm', { name: code.name })}</p>
-  <div class="actions"><button type="submit" class="danger" aria-describedby="confirm-text">${t('form.delete')}</button><a class="button secondary" href="/codes/${code.id}">${t('form.cancel')}</a></div>
-</form>`);
+    return page(request, reply, t('form.delete'), confirmDeleteBody(t, { name: code.name, question: t('qr.deleteConfirm', { name: code.name }), action: `/codes/${code.id}/delete`, cancelHref: `/codes/${code.id}` }));
   });
 
   app.post<IdRoute>('/codes/:id/delete', async (request, reply) => {

@@ -9,6 +9,7 @@ import { asArray, blankToUndefined, checkboxGroup, errorSummary, selectField, te
 import { contextOf } from '../auth/http/context.js';
 import { redirectTo } from '../web/guards.js';
 import { portalPage } from '../web/page.js';
+import { confirmDeleteBody } from '../web/confirm-delete.js';
 import { CreateSubaccountBody, UpdateSubaccountBody, type SubaccountView } from './schemas.js';
 import { createSubaccount, deleteSubaccount, getSubaccountView, linkableUsers, listSubaccountViews, updateSubaccount } from './service.js';
 
@@ -104,12 +105,8 @@ ${errorSummary(t, errors)}
   app.get<{ Params: Params }>('/subaccounts/:id/delete', async (request, reply) => {
     const existing = await getSubaccountView(contextOf(request, deps), request.params.id);
     const t = request.t;
-    return portalPage(request, reply, deps, { title: t('form.delete'), current: '/subaccounts' }, (csrf) => html`
-<h1>${t('form.delete')}: ${existing.name}</h1>
-<form method="post" action="/subaccounts/${existing.id}/delete" class="stack">${csrf}
-  <p id="confirm-text">${t('subaccounts.deleteConfirm', { name: existing.name })}</p>
-  <div class="actions"><button type="submit" class="danger" aria-describedby="confirm-text">${t('form.delete')}</button><a class="button secondary" href="/subaccounts">${t('form.cancel')}</a></div>
-</form>`);
+    const body = confirmDeleteBody(t, { name: existing.name, question: t('subaccounts.deleteConfirm', { name: existing.name }), action: `/subaccounts/${existing.id}/delete`, cancelHref: '/subaccounts' });
+    return portalPage(request, reply, deps, { title: t('form.delete'), current: '/subaccounts' }, body);
   });
 
   app.post<{ Params: Params }>('/subaccounts/:id/delete', async (request, reply) => {

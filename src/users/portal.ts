@@ -10,6 +10,7 @@ import { asArray, blankToUndefined, checkboxGroup, errorSummary, textField } fro
 import { contextOf } from '../auth/http/context.js';
 import { redirectTo } from '../web/guards.js';
 import { portalPage } from '../web/page.js';
+import { confirmDeleteBody } from '../web/confirm-delete.js';
 import { CreateUserBody, UpdateUserBody, USER_FEATURES } from './schemas.js';
 import { createUser, deleteUser, findVisibleUser, updateUser, visibleUsers } from './service.js';
 import type { UserRow } from './store.js';
@@ -121,12 +122,8 @@ ${users.length === 0
     if (!hasPermission(ctx.actor, 'users.manage')) throw new AppError('forbidden');
     const user = await findVisibleUser(ctx, request.params.id);
     const t = request.t;
-    return portalPage(request, reply, deps, { title: t('form.delete'), current: '/users' }, (csrf) => html`
-<h1>${t('form.delete')}: ${user.name}</h1>
-<form method="post" action="/users/${user.id}/delete" class="stack">${csrf}
-  <p id="confirm-text">${t('users.deleteConfirm', { name: user.name })}</p>
-  <div class="actions"><button type="submit" class="danger" aria-describedby="confirm-text">${t('form.delete')}</button><a class="button secondary" href="/users">${t('form.cancel')}</a></div>
-</form>`);
+    const body = confirmDeleteBody(t, { name: user.name, question: t('users.deleteConfirm', { name: user.name }), action: `/users/${user.id}/delete`, cancelHref: '/users' });
+    return portalPage(request, reply, deps, { title: t('form.delete'), current: '/users' }, body);
   });
 
   app.post<{ Params: Params }>('/users/:id/delete', async (request, reply) => {
