@@ -1,4 +1,4 @@
-import type { ResolvedDesign } from './design.js';
+import type { FinderStyle, ModuleStyle, ResolvedDesign } from './design.js';
 import { finderPath, FINDER_SIZE } from './finder-shapes.js';
 import { versionHoldingAtH } from './codeword-map.js';
 import { hasCentreAlignment, largestSafePad, type Pad } from './logo-pad.js';
@@ -39,24 +39,58 @@ const MIN_VERSION_WITH_LOGO = 5;
 // One module of background around the logo, so its edge is not read as modules.
 const LOGO_INSET = 1;
 
-export function layoutQr(payload: string, design: ResolvedDesign): QrLayout {
+/** The symbol as cells rather than paths: what the PNG rasteriser draws from. */
+export interface QrGrid {
+  /** Width and height of the whole image in modules. */
+  dimension: number;
+  quietZone: number;
+  /** Modules per side of the symbol, quiet zone not included. */
+  size: number;
+  /** Dark modules minus the finders and the logo pad, row-major over the symbol. */
+  drawn: Uint8Array;
+  /** The symbol's own dark modules (finders included). */
+  dark: Uint8Array;
+  foreground: string;
+  background: string;
+  moduleStyle: ModuleStyle;
+  finderStyle: FinderStyle;
+  logo: LogoPlacement | null;
+}
+
+export function gridQr(payload: string, design: ResolvedDesign): QrGrid {
   const minVersion = design.finderStyle === 'circle' ? MIN_VERSION_WITH_CIRCLE_FINDERS : 1;
   const { matrix, pad } = design.logo
     ? symbolWithLogoPad(payload, Math.max(minVersion, MIN_VERSION_WITH_LOGO))
     : { matrix: buildMatrix(payload, design.errorCorrection, minVersion), pad: null };
   const q = design.quietZone;
-  const n = matrix.size;
-  const far = q + n - FINDER_SIZE;
   return {
-    dimension: n + 2 * q,
+    dimension: matrix.size + 2 * q,
+    quietZone: q,
+    size: matrix.size,
+    drawn: drawnModules(matrix, pad),
+    dark: matrix.dark,
     foreground: design.foreground,
     background: design.background,
-    modules: { d: modulePath(drawnModules(matrix, pad), n, q, design.moduleStyle), crisp: design.moduleStyle === 'square' },
-    finders: {
-      d: finderPath(q, q, design.finderStyle) + finderPath(far, q, design.finderStyle) + finderPath(q, far, design.finderStyle),
-      crisp: design.finderStyle === 'square',
-    },
+    moduleStyle: design.moduleStyle,
+    finderStyle: design.finderStyle,
     logo: design.logo && pad ? placeLogo(design.logo, pad, q) : null,
+  };
+}
+
+export function layoutQr(payload: string, design: ResolvedDesign): QrLayout {
+  const grid = gridQr(payload, design);
+  const { quietZone: q, size: n } = grid;
+  const far = q + n - FINDER_SIZE;
+  return {
+    dimension: grid.dimension,
+    foreground: grid.foreground,
+    background: grid.background,
+    modules: { d: modulePath(grid.drawn, n, q, grid.moduleStyle), crisp: grid.moduleStyle === 'square' },
+    finders: {
+      d: finderPath(q, q, grid.finderStyle) + finderPath(far, q, grid.finderStyle) + finderPath(q, far, grid.finderStyle),
+      crisp: grid.finderStyle === 'square',
+    },
+    logo: grid.logo,
   };
 }
 

@@ -37,7 +37,7 @@ export function svgFromLayout(layout: QrLayout, size: number): string {
 export const MIN_PIXEL_SIZE = 32;
 export const MAX_PIXEL_SIZE = 4096;
 
-function assertPixelSize(size: number): void {
+export function assertPixelSize(size: number): void {
   if (!Number.isInteger(size) || size < MIN_PIXEL_SIZE || size > MAX_PIXEL_SIZE) {
     throw new RangeError(`size must be an integer from ${MIN_PIXEL_SIZE} to ${MAX_PIXEL_SIZE} pixels, got ${size}`);
   }
