@@ -33,7 +33,7 @@ const ConfigSchema = Type.Object({
 /** What Fastify's trustProxy gets: nobody, the n proxies nearest Blanca, or these addresses/CIDRs. */
 export type TrustedProxies = false | number | string[];
 
-export type Config = Static<typeof ConfigSchema> & { publicUrl: string; secureCookies: boolean; databaseFile: string; ssoMetadataAllowedHosts: string[]; trustProxy: TrustedProxies; dnsServers: string[] };
+export type Config = Static<typeof ConfigSchema> & { publicUrl: string; /** Host name of PUBLIC_URL (never taken for an account's portal domain). */ publicHost: string; secureCookies: boolean; databaseFile: string; ssoMetadataAllowedHosts: string[]; trustProxy: TrustedProxies; dnsServers: string[] };
 
 export class ConfigError extends Error {}
 
@@ -100,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     ...config,
     publicUrl,
+    publicHost: new URL(publicUrl).hostname.toLowerCase(),
     secureCookies: publicUrl.startsWith('https://'),
     databaseFile: path.resolve(config.DATA_DIR, 'blanca.sqlite'),
     trustProxy: trustProxy as TrustedProxies,

@@ -11,6 +11,7 @@ import { redirectTo } from '../web/guards.js';
 import { portalPage } from '../web/page.js';
 import { UpdateAccountBody } from './schemas.js';
 import { getAccountView, updateAccountSettings } from './service.js';
+import { brandWarnings } from './branding.js';
 
 /** The tab bar of Account settings; the SSO domain renders its tab with the same bar. */
 export function settingsTabs(request: FastifyRequest, current: 'general' | 'sso'): SafeHtml {
@@ -41,6 +42,8 @@ ${errorSummary(t, errors)}
   ${textField({ name: 'logoUrl', label: `${t('settings.logo')} (${t('form.optional')})`, type: 'url', hint: t('settings.logoHelp'), value: (v.logoUrl as string | null) ?? '', errors })}
   ${textField({ name: 'primaryColor', label: t('settings.primary'), type: 'color', value: v.primaryColor as string, errors })}
   ${textField({ name: 'accentColor', label: t('settings.accent'), type: 'color', value: v.accentColor as string, errors })}
+  ${brandWarnings(String(v.primaryColor), String(v.accentColor)).map((w) => html`<p class="warning" role="status">${t(`settings.warning.${w}`)}</p>`)}
+  ${textField({ name: 'portalDomain', label: `${t('settings.portalDomain')} (${t('form.optional')})`, hint: t('settings.portalDomainHelp', { host: new URL(deps.config.publicUrl).hostname }), value: (v.portalDomain as string | null) ?? '', errors })}
   ${selectField({ name: 'defaultLocale', label: t('settings.locale'), value: String(v.defaultLocale), options: [{ value: 'en', label: 'English' }, { value: 'es', label: 'Español' }], errors })}
   <label class="checkbox" for="f-requireAdmin2fa"><input type="checkbox" id="f-requireAdmin2fa" name="requireAdmin2fa" value="true"${v.requireAdmin2fa ? html` checked` : ''}> ${t('settings.require2fa')}</label>
   <div class="actions"><button type="submit">${t('form.save')}</button></div>
@@ -53,7 +56,7 @@ ${errorSummary(t, errors)}
     const ctx = contextOf(request, deps);
     const body = { ...(request.body as Record<string, unknown>) };
     delete body._csrf;
-    const values = { ...body, logoUrl: body.logoUrl ? body.logoUrl : null, requireAdmin2fa: body.requireAdmin2fa === 'true' };
+    const values = { ...body, logoUrl: body.logoUrl ? body.logoUrl : null, portalDomain: body.portalDomain ? body.portalDomain : null, requireAdmin2fa: body.requireAdmin2fa === 'true' };
     try {
       await updateAccountSettings(ctx, parseInput(UpdateAccountBody, values));
       setFlash(reply, request.t('settings.saved'), deps.config.secureCookies);

@@ -13,6 +13,7 @@ export const UpdateAccountBody = Type.Object(
     accentColor: Type.Optional(Color),
     requireAdmin2fa: Type.Optional(Type.Boolean({ description: 'Administrators must use two-factor authentication' })),
     defaultLocale: Type.Optional(Locale),
+    portalDomain: Type.Optional(Nullable(Type.String({ maxLength: 253, pattern: '^(?=.{4,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}$', errorMessage: 'Use a host name such as qr.example.com (no https://, no path).', description: "The account's own portal host name; create a CNAME record from it to the platform's host" }))),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -28,5 +29,6 @@ export const AccountView = Type.Object({
   requireAdmin2fa: Type.Boolean(),
   defaultLocale: Locale,
   ssoEnabled: Type.Boolean({ description: 'Switched on by the platform operator (enterprise feature)' }),
+  portalDomain: Nullable(Type.String({ description: "The account's own portal host name, or null" })),
 });
 export type AccountView = Static<typeof AccountView>;

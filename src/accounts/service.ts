@@ -8,7 +8,7 @@ import { newId, newSecret } from '../platform/ids.js';
 import type { ServiceContext } from '../auth/context.js';
 import { insertSubaccount } from '../subaccounts/store.js';
 import type { AccountView, UpdateAccountInput } from './schemas.js';
-import { getAccount, getAccountBySlug, insertAccount, updateAccount, type AccountRow } from './store.js';
+import { getAccount, getAccountByPortalDomain, getAccountBySlug, insertAccount, updateAccount, type AccountRow } from './store.js';
 import { newSignInState } from '../auth/sign-in-state.js';
 
 export function toAccountView(row: AccountRow): AccountView {
@@ -22,6 +22,7 @@ export function toAccountView(row: AccountRow): AccountView {
     requireAdmin2fa: row.require_admin_2fa === 1,
     defaultLocale: row.default_locale === 'es' ? 'es' : 'en',
     ssoEnabled: row.sso_enabled === 1,
+    portalDomain: row.portal_domain,
   };
 }
 
@@ -60,6 +61,7 @@ export async function createAccountWithOwner(db: Db, input: NewAccount, now: Dat
     name: input.name,
     slug,
     logo_url: null,
+    portal_domain: null,
     primary_color: '#1d4ed8',
     accent_color: '#0f766e',
     sso_enabled: 0,
@@ -114,8 +116,14 @@ export async function updateAccountSettings(ctx: ServiceContext, input: UpdateAc
     ...(input.accentColor !== undefined ? { accent_color: input.accentColor.toLowerCase() } : {}),
     ...(input.requireAdmin2fa !== undefined ? { require_admin_2fa: input.requireAdmin2fa ? 1 : 0 } : {}),
     ...(input.defaultLocale !== undefined ? { default_locale: input.defaultLocale } : {}),
+    ...(input.portalDomain !== undefined ? { portal_domain: input.portalDomain ? input.portalDomain.toLowerCase() : null } : {}),
     updated_at: ctx.now.getTime(),
   };
+  if (changes.portal_domain) {
+    const taken = (message: string) => new AppError('validation_failed', message, [{ path: 'portalDomain', message }]);
+    const holder = await getAccountByPortalDomain(ctx.db, changes.portal_domain);
+    if (holder && holder.id !== accountId) throw taken('Another account already uses this portal domain.');
+  }
   await ctx.db.transaction().execute(async (tx) => {
     await updateAccount(tx, accountId, changes);
     await recordAudit(tx, { accountId, actor: auditActor(ctx.actor), action: 'account.update', object: { type: 'account', id: accountId, label: changes.name ?? null }, detail: input }, ctx.now);

@@ -10,6 +10,9 @@ export const getAccount = (db: Db | Tx, id: string): Promise<AccountRow | undefi
 export const getAccountBySlug = (db: Db | Tx, slug: string): Promise<AccountRow | undefined> =>
   db.selectFrom('accounts').selectAll().where('slug', '=', slug).executeTakeFirst();
 
+export const getAccountByPortalDomain = (db: Db | Tx, host: string): Promise<AccountRow | undefined> =>
+  db.selectFrom('accounts').selectAll().where('portal_domain', '=', host).executeTakeFirst();
+
 export const listAccounts = (db: Db): Promise<AccountRow[]> => db.selectFrom('accounts').selectAll().orderBy('created_at').execute();
 
 export async function insertAccount(db: Db | Tx, row: Insertable<AccountsTable>): Promise<void> {

@@ -4,6 +4,8 @@ export interface AccountsTable {
   /** Short name people type on the sign-in page to reach their account. */
   slug: string;
   logo_url: string | null;
+  /** The account's own portal host name (CNAME to the platform), lower case, unique. */
+  portal_domain: string | null;
   primary_color: string;
   accent_color: string;
   /** Operator switch: SSO is an enterprise feature. */

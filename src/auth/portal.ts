@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getAccountBySlug } from '../accounts/store.js';
-import { AppError } from '../platform/errors.js';
+import { AppError, notFound } from '../platform/errors.js';
 import { html, type SafeHtml } from '../platform/html.js';
 import { isLocale } from '../platform/i18n.js';
 import { parseInput } from '../platform/validation.js';
@@ -16,6 +16,7 @@ import { csrfField, publicPage } from '../web/page.js';
 import { deleteSession, updateSession } from './sessions.js';
 import { signInWithPassword, startPasswordSession } from './signin.js';
 import { setSessionCookies } from './http/session-cookies.js';
+import { frontDoorAccount } from './http/session-hook.js';
 import { reportSignIn } from '../web/sign-in-outcome.js';
 import { totpSecretOf } from './two-factor.js';
 import { minutesFrom } from './attempts.js';
@@ -40,6 +41,8 @@ export async function authPortal(app: FastifyInstance, deps: AppDeps, extensions
   const secure = deps.config.secureCookies;
 
   async function loginPage(request: FastifyRequest, reply: FastifyReply, state: { identifier?: string; error?: string; status?: number }) {
+    // Through an account's own front door the account is fixed: no field, nothing of other accounts.
+    const fixed = await frontDoorAccount(deps, request);
     const t = request.t;
     const query = request.query as Record<string, unknown>;
     const returnTo = safeLocalPath(query.returnTo ?? (request.body as Record<string, unknown> | undefined)?.returnTo, '/');
@@ -49,9 +52,9 @@ export async function authPortal(app: FastifyInstance, deps: AppDeps, extensions
     return publicPage(request, reply, deps, { title: t('login.title'), ...(state.status ? { status: state.status } : {}) }, (csrf) => html`
 <h1>${t('login.title')}</h1>
 ${state.error ? html`<div class="error-summary" role="alert" id="error-summary" tabindex="-1" autofocus><p>${state.error}</p></div>` : ''}
-<form method="post" action="/login" class="stack" novalidate>
+<form method="post" action="${fixed && request.routeOptions.url?.startsWith('/a/:slug/') ? `/a/${encodeURIComponent(fixed.slug)}/login` : '/login'}" class="stack" novalidate>
   ${csrf}<input type="hidden" name="returnTo" value="${returnTo}">
-  ${textField({ name: 'account', label: t('login.account'), hint: t('login.accountHelp'), value: request.account?.slug ?? '', autocomplete: 'organization', required: true })}
+  ${fixed ? html`<input type="hidden" name="account" value="${fixed.slug}">` : textField({ name: 'account', label: t('login.account'), hint: t('login.accountHelp'), value: request.account?.slug ?? '', autocomplete: 'organization', required: true })}
   ${textField({ name: 'identifier', label: t('login.identifier'), value: state.identifier ?? '', autocomplete: 'username', required: true, errors })}
   ${textField({ name: 'password', label: t('login.password'), type: 'password', autocomplete: 'current-password', required: true })}
   <div class="actions"><button type="submit">${t('login.submit')}</button></div>
@@ -64,7 +67,14 @@ ${extra}`);
     return loginPage(request, reply, {});
   });
 
-  app.post('/login', { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } }, async (request, reply) => {
+  // An account's own sign-in page: only its branding, linkable from the customer's intranet.
+  app.get<{ Params: { slug: string } }>('/a/:slug/login', { schema: { params: Type.Object({ slug: Type.String({ maxLength: 64 }) }) } }, async (request, reply) => {
+    if (!(await frontDoorAccount(deps, request))) throw notFound('This sign-in page');
+    if (request.actor) return reply.redirect('/', 303);
+    return loginPage(request, reply, {});
+  });
+
+  const submitLogin = async (request: FastifyRequest, reply: FastifyReply) => {
     verifyCsrf(request, deps.secretKey);
     const t = request.t;
     let form;
@@ -75,7 +85,8 @@ ${extra}`);
       if (error instanceof AppError) return loginPage(request, reply, { error: fieldError(error.fieldErrors, 'identifier') ?? fieldError(error.fieldErrors, 'password') ?? t('login.invalid'), status: 400 });
       throw error;
     }
-    const account = form.account ? await getAccountBySlug(deps.db, form.account.trim().toLowerCase()) : request.account;
+    const fixed = await frontDoorAccount(deps, request);
+    const account = fixed ?? (form.account ? await getAccountBySlug(deps.db, form.account.trim().toLowerCase()) : request.account);
     if (!account) {
       reportSignIn(request, { method: 'password', outcome: 'rejected' });
       return loginPage(request, reply, { identifier: form.identifier, error: t('login.unknownAccount'), status: 400 });
@@ -93,6 +104,11 @@ ${extra}`);
     reportSignIn(request, { method: 'password', outcome: 'success' });
     const returnTo = safeLocalPath(form.returnTo, '/');
     return reply.redirect(result.principal.hasTotp ? `/login/2fa?returnTo=${encodeURIComponent(returnTo)}` : returnTo, 303);
+  };
+  app.post('/login', { config: { rateLimit: { max: 30, timeWindow: '1 minute' } } }, submitLogin);
+  app.post<{ Params: { slug: string } }>('/a/:slug/login', { config: { rateLimit: { max: 30, timeWindow: '1 minute' } }, schema: { params: Type.Object({ slug: Type.String({ maxLength: 64 }) }) } }, async (request, reply) => {
+    if (!(await frontDoorAccount(deps, request))) throw notFound('This sign-in page');
+    return submitLogin(request, reply);
   });
 
   async function totpPage(request: FastifyRequest, reply: FastifyReply, error?: string, status = 401) {

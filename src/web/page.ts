@@ -26,8 +26,9 @@ export function scriptNonce(reply: FastifyReply): string {
 function brandStyle(account: PageBrand | null, nonce: string): SafeHtml {
   const primary = account?.primary_color ?? '#1d4ed8';
   const accent = account?.accent_color ?? '#0f766e';
+  const onPrimary = account?.on_primary_color ?? '#ffffff';
   // Colours were validated as #rrggbb when saved; escape anyway.
-  return html`<style nonce="${nonce}">:root{--primary:${primary};--accent:${accent}}${raw(PORTAL_CSS)}</style>`;
+  return html`<style nonce="${nonce}">:root{--primary:${primary};--accent:${accent};--on-primary:${onPrimary}}${raw(PORTAL_CSS)}</style>`;
 }
 
 function brand(account: PageBrand | null, platformName: string): SafeHtml {

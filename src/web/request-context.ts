@@ -6,6 +6,8 @@ export interface PageBrand {
   logo_url: string | null;
   primary_color: string;
   accent_color: string;
+  /** Black or white, whichever reads on the primary colour (WCAG AA). */
+  on_primary_color?: string;
   default_locale: string;
 }
 

@@ -6,7 +6,7 @@ body{margin:0;font:16px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;c
 a{color:var(--primary)}
 .skip{position:absolute;left:-999px;top:0;background:#fff;padding:.5rem}
 .skip:focus{left:.5rem;z-index:10}
-header.top{display:flex;align-items:center;gap:1rem;padding:.75rem 1.5rem;background:var(--primary);color:#fff}
+header.top{display:flex;align-items:center;gap:1rem;padding:.75rem 1.5rem;background:var(--primary);color:var(--on-primary,#fff)}
 header.top a{color:#fff}
 header.top .brand{display:flex;align-items:center;gap:.5rem;font-weight:700;font-size:1.15rem;text-decoration:none}
 header.top img{max-height:32px}
@@ -23,7 +23,7 @@ h1{margin-top:0;font-size:1.6rem}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;padding:.5rem .75rem;border-bottom:1px solid #e5e7eb;vertical-align:top}
 th{background:#f9fafb;font-weight:600}
-.button,button{display:inline-block;background:var(--primary);color:#fff;border:0;border-radius:6px;padding:.5rem 1rem;font:inherit;cursor:pointer;text-decoration:none}
+.button,button{display:inline-block;background:var(--primary);color:var(--on-primary,#fff);border:0;border-radius:6px;padding:.5rem 1rem;font:inherit;cursor:pointer;text-decoration:none}
 .button.secondary,button.secondary{background:#fff;color:#111827;border:1px solid #d1d5db}
 button.danger,.button.danger{background:#b91c1c}
 :focus-visible{outline:3px solid var(--accent);outline-offset:2px}
@@ -40,7 +40,7 @@ input[aria-invalid=true],select[aria-invalid=true]{border-color:#b91c1c;border-w
 .banner select,header.top select{width:auto}
 .tabs{display:flex;gap:.25rem;border-bottom:2px solid #e5e7eb;margin-bottom:1rem}
 .tabs a{padding:.5rem 1rem;text-decoration:none;color:#111827;border-radius:6px 6px 0 0}
-.tabs a[aria-current=page]{background:var(--primary);color:#fff}
+.tabs a[aria-current=page]{background:var(--primary);color:var(--on-primary,#fff)}
 fieldset{border:1px solid #d1d5db;border-radius:6px}
 form.stack fieldset :is(div,fieldset)+:is(div,fieldset):not(.grid2 div){margin-top:1rem}
 label+input,label+select,label+textarea{margin-top:.25rem}

@@ -96,6 +96,8 @@ export const RULES: Record<string, Rule> = {
   'GET /readyz': { allow: 'public', why: 'load balancer' },
   'GET /login': { allow: 'public', why: 'sign-in' },
   'POST /login': { allow: 'public', why: 'sign-in' },
+  'GET /a/:slug/login': { allow: 'public', why: "an account's own sign-in page" },
+  'POST /a/:slug/login': { allow: 'public', why: "an account's own sign-in page" },
   'GET /login/2fa': { allow: 'public', why: 'sign-in (second factor of a pending session)' },
   'POST /login/2fa': { allow: 'public', why: 'sign-in' },
   'POST /login/sso': { allow: 'public', why: 'sign-in' },

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { getAccount, getAccountBySlug, type AccountRow } from '../../accounts/store.js';
+import { pageBrandOf } from '../../accounts/branding.js';
+import { getAccount, getAccountBySlug, getAccountByPortalDomain, type AccountRow } from '../../accounts/store.js';
 import { resolvePerson } from '../resolve.js';
 import { pageChrome } from './page-chrome.js';
 import './request-context.js';
@@ -11,8 +12,13 @@ import type { AppDeps } from '../../web/deps.js';
 
 export const ACCOUNT_COOKIE = 'qrp_account';
 
-/** The account an anonymous visitor is signing in to: chosen by ?account=, remembered, or the only one. */
-async function anonymousAccount(deps: AppDeps, request: FastifyRequest): Promise<AccountRow | null> {
+/**
+ * The account an anonymous visitor is signing in to: the account's own front door (its portal
+ * domain in the Host header, or /a/<slug>/…), else chosen by ?account=, remembered, or the only one.
+ */
+export async function anonymousAccount(deps: AppDeps, request: FastifyRequest): Promise<AccountRow | null> {
+  const frontDoor = await frontDoorAccount(deps, request);
+  if (frontDoor) return frontDoor;
   const chosen = (request.query as Record<string, unknown> | undefined)?.account ?? request.cookies[ACCOUNT_COOKIE];
   if (typeof chosen === 'string' && chosen.length <= 64) {
     const account = await getAccountBySlug(deps.db, chosen);
@@ -21,6 +27,16 @@ async function anonymousAccount(deps: AppDeps, request: FastifyRequest): Promise
   // Two rows at most: enough to know whether there is exactly one, whatever the number of accounts.
   const accounts = await deps.db.selectFrom('accounts').selectAll().limit(2).execute();
   return accounts.length === 1 ? (accounts[0] ?? null) : null;
+}
+
+/** The account whose own front door this request came through, if any. */
+export async function frontDoorAccount(deps: AppDeps, request: FastifyRequest): Promise<AccountRow | null> {
+  const slug = (request.params as Record<string, unknown> | undefined)?.slug;
+  if (request.routeOptions.url?.startsWith('/a/:slug/') && typeof slug === 'string' && slug.length <= 64) return (await getAccountBySlug(deps.db, slug)) ?? null;
+  // request.hostname: the Host header, or X-Forwarded-Host only from a trusted proxy (TRUST_PROXY).
+  const host = request.hostname.toLowerCase();
+  if (host.length > 0 && host.length <= 253 && host !== deps.config.publicHost) return (await getAccountByPortalDomain(deps.db, host)) ?? null;
+  return null;
 }
 
 /**
@@ -35,7 +51,7 @@ export function installSessionHook(app: FastifyInstance, deps: AppDeps): void {
   // The page layout (web/) brands itself with the account without knowing the accounts domain.
   app.decorateRequest('brand', {
     getter(this: FastifyRequest) {
-      return this.account;
+      return this.account ? pageBrandOf(this.account) : null;
     },
   });
   app.decorateRequest('chrome', null);
