@@ -1,3 +1,4 @@
+import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { invalid } from '../platform/errors.js';
 import { fieldNameProblem, MAX_FIELD_NAME_LENGTH, MAX_FORM_FIELDS } from '../platform/input-limits.js';
@@ -43,6 +44,26 @@ export function unflatten(flat: Record<string, string>): Record<string, unknown>
   return compact(root) as Record<string, unknown>;
 }
 
+interface ListSchema { type?: string; items?: { type?: string; properties?: Record<string, { anyOf?: Array<{ const?: unknown }> }> } }
+
+/**
+ * A form row always sends its choice (a phone's type) even when left empty; a row of a list
+ * that holds nothing but choices is an unused row, not a half-filled one, so it is left out.
+ */
+function dropChoiceOnlyRows(schema: TSchema, raw: Record<string, unknown>): Record<string, unknown> {
+  const properties = (schema as { properties?: Record<string, ListSchema> }).properties ?? {};
+  for (const [key, list] of Object.entries(properties)) {
+    const value = raw[key];
+    const itemProps = list.items?.properties;
+    if (list.type !== 'array' || !itemProps || !Array.isArray(value)) continue;
+    const isChoice = (k: string) => itemProps[k]?.anyOf?.every((o) => o.const !== undefined) ?? false;
+    const kept = value.filter((row) => !(row && typeof row === 'object' && Object.keys(row).every(isChoice)));
+    if (kept.length) raw[key] = kept;
+    else delete raw[key];
+  }
+  return raw;
+}
+
 export function isContentType(value: unknown): value is ContentType {
   return typeof value === 'string' && (CONTENT_TYPES as string[]).includes(value);
 }
@@ -50,6 +71,6 @@ export function isContentType(value: unknown): value is ContentType {
 /** Form strings → the numbers and booleans the chosen content type expects (validation comes after). */
 export function contentFromFlat(type: unknown, flat: Record<string, string>): unknown {
   if (!isContentType(type)) return { type };
-  const raw = { ...unflatten(flat), type };
+  const raw = dropChoiceOnlyRows(CONTENT_SCHEMAS[type], { ...unflatten(flat), type });
   return Value.Convert(CONTENT_SCHEMAS[type], raw);
 }

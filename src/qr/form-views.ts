@@ -56,17 +56,18 @@ function input(name: string, label: string, control: SafeHtml, hint: string | un
 
 const describedBy = (id: string, hint: unknown, error: unknown) => [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
 
-function field(scope: QrFieldScope, name: string, schema: Described, required: boolean, values: Record<string, string>, errors: FieldError[], t: Translate): SafeHtml {
+function field(scope: QrFieldScope, name: string, schema: Described, required: boolean, values: Record<string, string>, errors: FieldError[], t: Translate, inRow = false): SafeHtml {
   const id = `f-${name}`;
   const error = fieldError(errors, name);
   const texts = fieldTexts(t, scope, name.slice(2), schema);
   const hint = texts.hint;
-  const label = `${texts.label}${required ? '' : ` (${t('form.optional')})`}`;
+  // A row of a list (one phone) is optional as a whole: its fields are not marked one by one.
+  const label = `${texts.label}${required || inRow ? '' : ` (${t('form.optional')})`}`;
   const value = values[name] ?? '';
   const aria = html`${describedBy(id, hint, error) ? html` aria-describedby="${describedBy(id, hint, error)}"` : ''}${error ? html` aria-invalid="true"` : ''}`;
   if (schema.anyOf?.every((o) => o.const !== undefined)) {
     const options = schema.anyOf.map((o) => String(o.const));
-    const control = html`<select id="${id}" name="${name}"${aria}>${required ? '' : html`<option value=""></option>`}${options.map((o) => html`<option value="${o}"${o === value ? html` selected` : ''}>${texts.option(o)}</option>`)}</select>`;
+    const control = html`<select id="${id}" name="${name}"${aria}>${required || inRow ? '' : html`<option value=""></option>`}${options.map((o) => html`<option value="${o}"${o === value ? html` selected` : ''}>${texts.option(o)}</option>`)}</select>`;
     return input(name, label, control, hint, error, id);
   }
   if (schema.type === 'boolean') {
@@ -85,19 +86,35 @@ function field(scope: QrFieldScope, name: string, schema: Described, required: b
   return input(name, label, control, hint, error, id);
 }
 
-function fields(scope: ContentType, prefix: string, schema: Described, values: Record<string, string>, errors: FieldError[], t: Translate): SafeHtml[] {
+/** How many rows of the list `name` the saved or submitted values fill. */
+function filledRows(name: string, values: Record<string, string>): number {
+  let count = 0;
+  for (const [key, value] of Object.entries(values)) {
+    if (!key.startsWith(`${name}[`) || value === '') continue;
+    const index = Number(/^\[(\d+)\]/.exec(key.slice(name.length))?.[1] ?? -1);
+    if (index >= count) count = index + 1;
+  }
+  return count;
+}
+
+function fields(scope: ContentType, prefix: string, schema: Described, values: Record<string, string>, errors: FieldError[], t: Translate, inRow = false): SafeHtml[] {
   const out: SafeHtml[] = [];
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
     if (prefix === 'c.' && key === 'type') continue;
     const d = child as Described;
     const name = `${prefix}${key}`;
-    const required = schema.required?.includes(key) ?? false;
+    const required = !inRow && (schema.required?.includes(key) ?? false);
     const legend = fieldTexts(t, scope, name.slice(2), d).label;
     if (d.type === 'object') out.push(html`<fieldset><legend>${legend}</legend>${fields(scope, `${name}.`, d, values, errors, t)}</fieldset>`);
     else if (d.type === 'array' && (d.items as Described | undefined)?.type === 'object') {
-      const rows = Math.min(d.maxItems ?? 3, 3);
-      out.push(html`<fieldset><legend>${legend} (${t('form.optional')})</legend>${Array.from({ length: rows }, (_, i) => html`<div class="grid2">${fields(scope, `${name}[${i}].`, d.items as Described, values, errors, t)}</div>`)}</fieldset>`);
-    } else out.push(field(scope, name, d, required, values, errors, t));
+      // The rows in use and one empty row show; the rest wait behind "More rows" (no script needed).
+      // Rows are optional: an empty row is not sent (form-input.ts drops a row holding only a choice).
+      const max = d.maxItems ?? 5;
+      const shown = Math.min(max, Math.max(1, filledRows(name, values) + 1));
+      const row = (i: number) => html`<div class="grid2">${fields(scope, `${name}[${i}].`, d.items as Described, values, errors, t, true)}</div>`;
+      const rest = Array.from({ length: max - shown }, (_, i) => row(shown + i));
+      out.push(html`<fieldset><legend>${legend} (${t('form.optional')})</legend><p class="hint">${t('qr.rowsHint')}</p>${Array.from({ length: shown }, (_, i) => row(i))}${rest.length ? html`<details><summary>${t('qr.moreRows')}</summary>${rest}</details>` : ''}</fieldset>`);
+    } else out.push(field(scope, name, d, required, values, errors, t, inRow));
   }
   return out;
 }
