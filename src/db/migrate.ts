@@ -10,6 +10,7 @@ import * as ops from './migrations/2026_11_30_0500_ops.js';
 import * as spKeyRotation from './migrations/2026_11_30_0600_sp_key_rotation.js';
 import * as ssoEntraCases from './migrations/2026_12_04_0701_sso_entra_cases.js';
 import * as dropSsoLeases from './migrations/2026_12_04_0900_drop_sso_leases.js';
+import * as qrSearchText from './migrations/2026_12_04_1201_qr_search_text.js';
 import * as ssoLogBudget from './migrations/2026_12_04_0401_sso_log_budget.js';
 import * as bulkJobRecovery from './migrations/2026_12_04_0501_bulk_job_recovery.js';
 import * as signInGuards from './migrations/2026_12_04_0300_sign_in_guards.js';
@@ -32,6 +33,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_11_30_0600_sp_key_rotation': spKeyRotation,
   '2026_12_04_0701_sso_entra_cases': ssoEntraCases,
   '2026_12_04_0900_drop_sso_leases': dropSsoLeases,
+  '2026_12_04_1201_qr_search_text': qrSearchText,
   '2026_12_04_0401_sso_log_budget': ssoLogBudget,
   '2026_12_04_0501_bulk_job_recovery': bulkJobRecovery,
   '2026_12_04_0300_sign_in_guards': signInGuards,

@@ -3,11 +3,16 @@ import type { Db, Tx } from '../db/database.js';
 import type { CodeListQuery } from './schemas.js';
 import type { QrCodesTable } from './tables.js';
 
-export type CodeRow = Selectable<QrCodesTable>;
+// search_text is the store's own business: callers never read it.
+export type CodeRow = Omit<Selectable<QrCodesTable>, 'search_text'>;
 export type CodeWithTags = CodeRow & { tags: string[] };
 
+/** Accents and case left out, so "lopez" finds "López" on both engines (SQLite has no unaccent). */
+export const foldForSearch = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+const searchTextOf = (row: { name: string; folder?: string | null; content: string }) => foldForSearch([row.name, row.folder ?? '', row.content].join('\n'));
+
 export async function insertCode(tx: Tx, row: Insertable<QrCodesTable>, tags: readonly string[]): Promise<void> {
-  await tx.insertInto('qr_codes').values(row).execute();
+  await tx.insertInto('qr_codes').values({ ...row, search_text: searchTextOf(row) }).execute();
   await replaceTags(tx, row.account_id, row.id, tags);
 }
 
@@ -17,7 +22,12 @@ export async function replaceTags(tx: Tx, accountId: string, codeId: string, tag
 }
 
 export async function updateCodeRow(tx: Tx, accountId: string, id: string, changes: Updateable<QrCodesTable>): Promise<void> {
-  await tx.updateTable('qr_codes').set(changes).where('account_id', '=', accountId).where('id', '=', id).execute();
+  let set = changes;
+  if (changes.name !== undefined || changes.folder !== undefined || changes.content !== undefined) {
+    const current = await tx.selectFrom('qr_codes').select(['name', 'folder', 'content']).where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst();
+    if (current) set = { ...changes, search_text: searchTextOf({ ...current, ...(changes as Partial<typeof current>) }) };
+  }
+  await tx.updateTable('qr_codes').set(set).where('account_id', '=', accountId).where('id', '=', id).execute();
 }
 
 export async function deleteCodeRow(tx: Tx, accountId: string, id: string): Promise<void> {
@@ -47,7 +57,7 @@ export async function shortCodeTaken(db: Db | Tx, shortCode: string): Promise<bo
   return (await db.selectFrom('qr_codes').select('id').where('short_code', '=', shortCode).executeTakeFirst()) !== undefined;
 }
 
-const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const likePattern = (text: string) => `%${foldForSearch(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /**
  * Codes of an account, narrowed to `userIds` (null: every user of the account) and the
@@ -74,9 +84,7 @@ export async function listCodes(db: Db, accountId: string, userIds: readonly str
     const pattern = likePattern(q);
     query = query.where((eb) =>
       eb.or([
-        sql<boolean>`lower(qr_codes.name) like ${pattern} escape '\\'`,
-        sql<boolean>`lower(qr_codes.content) like ${pattern} escape '\\'`,
-        sql<boolean>`lower(coalesce(qr_codes.folder, '')) like ${pattern} escape '\\'`,
+        sql<boolean>`qr_codes.search_text like ${pattern} escape '\\'`,
         eb('short_code', '=', q),
       ]),
     );

@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 // The QR domain's tables (Kysely habit: one interface per table, rows derived in store.ts).
 
 export type CodeKind = 'static' | 'dynamic';
@@ -25,6 +26,8 @@ export interface QrCodesTable {
   expires_at: number | null;
   /** Bulk-created codes only: "<file sha256>:<line>" of the CSV row, unique per user, so a re-run skips it. */
   import_key: string | null;
+  /** Name, folder and content folded (no accents, lower case) for search; written by store.ts only. */
+  search_text: Generated<string>;
   created_by: string;
   created_at: number;
   updated_at: number;
