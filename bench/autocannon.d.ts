@@ -1,4 +1,4 @@
-// The few parts of autocannon's API that bench/redirect.ts uses (the package ships no types).
+// The few parts of autocannon's API that test/scale/load.test.ts uses (the package ships no types).
 declare module 'autocannon' {
   namespace autocannon {
     interface Histogram {
