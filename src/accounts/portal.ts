@@ -17,7 +17,8 @@ import { brandWarnings } from './branding.js';
 export function settingsTabs(request: FastifyRequest, current: 'general' | 'sso'): SafeHtml {
   const t = request.t;
   const tabs = [
-    { id: 'general', href: '/settings', label: t('settings.general') },
+    // An SSO set-up link opens only the SSO tab.
+    ...(request.actor?.kind === 'sso_setup' ? [] : [{ id: 'general', href: '/settings', label: t('settings.general') }]),
     ...(request.account?.sso_enabled ? [{ id: 'sso', href: '/settings/sso', label: t('settings.sso') }] : []),
   ];
   return html`<nav class="tabs" aria-label="${t('settings.title')}">${tabs.map((tab) => html`<a href="${tab.href}"${tab.id === current ? html` aria-current="page"` : ''}>${tab.label}</a>`)}</nav>`;

@@ -1,7 +1,7 @@
 export interface AuditLogTable {
   id: string;
   account_id: string;
-  actor_kind: 'subaccount' | 'user' | 'token' | 'system' | 'sso' | 'scim';
+  actor_kind: 'subaccount' | 'user' | 'token' | 'system' | 'sso' | 'scim' | 'sso_setup';
   actor_id: string | null;
   /** Name at the time of the action, so the log stays readable after deletions. */
   actor_label: string;

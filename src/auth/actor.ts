@@ -13,7 +13,9 @@ export type Actor =
       linkedUserIds: readonly string[];
     }
   | { kind: 'user'; accountId: string; id: string; name: string }
-  | { kind: 'token'; accountId: string; id: string; name: string; userId: string | null };
+  | { kind: 'token'; accountId: string; id: string; name: string; userId: string | null }
+  /** The customer's IT contact, through an SSO set-up link (id = the link's id): only the SSO tab. */
+  | { kind: 'sso_setup'; accountId: string; id: string; name: string };
 
 export function actorLabel(actor: Actor): string {
   if (actor.kind === 'token') return `API token "${actor.name}"`;

@@ -5,12 +5,13 @@ import type { Actor } from './actor.js';
 // permission-matrix test walks every role through every action against it.
 export type Permission =
   | 'account.manage' // settings, branding, SSO, account API tokens
+  | 'sso.configure' // the SSO tab: connect, read metadata, test connection, SSO log (administrators and SSO set-up links)
   | 'users.manage' // create, edit, delete white-label users
   | 'subaccounts.manage'
   | 'audit.read';
 
 const ROLE_PERMISSIONS: Record<SubaccountRole, readonly Permission[]> = {
-  admin: ['account.manage', 'users.manage', 'subaccounts.manage', 'audit.read'],
+  admin: ['account.manage', 'sso.configure', 'users.manage', 'subaccounts.manage', 'audit.read'],
   manager: ['users.manage', 'subaccounts.manage', 'audit.read'],
   team_leader: [],
   sso: [],
@@ -25,6 +26,8 @@ export function hasPermission(actor: Actor, permission: Permission): boolean {
       return actor.userId === null;
     case 'user':
       return false;
+    case 'sso_setup':
+      return permission === 'sso.configure';
   }
 }
 
@@ -43,6 +46,8 @@ export function canAccessUser(actor: Actor, userId: string): boolean {
       return actor.id === userId;
     case 'token':
       return actor.userId === userId;
+    case 'sso_setup':
+      return false;
   }
 }
 

@@ -133,6 +133,8 @@ ${extra}`);
     const session = request.session;
     if (!session?.two_factor_pending) return reply.redirect('/login', 303);
     const code = String((request.body as Record<string, unknown>).code ?? '');
+    // A set-up link session never waits for a second factor.
+    if (session.principal_kind === 'sso_setup') return totpPage(request, reply, request.t('login.totpInvalid'));
     const secret = await totpSecretOf(deps.db, session.principal_kind, session.account_id, session.principal_id);
     if (!secret) return totpPage(request, reply, request.t('login.totpInvalid'));
     // Wrong codes are limited per person across instances; each code works once (auth/second-factor.ts).

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import { getUsableSetupLink } from '../sso/setup-link-store.js';
 import { getSubaccount, linkedUsers } from '../subaccounts/store.js';
 import { getUser } from '../users/store.js';
 import type { Actor } from './actor.js';
@@ -19,6 +20,10 @@ export async function resolvePerson(db: Db, accountId: string, kind: PrincipalKi
     const links = row.role === 'team_leader' || row.role === 'sso' ? await linkedUsers(db, row.id) : [];
     const actor: Actor = { kind: 'subaccount', accountId, id: row.id, name: row.name, role: row.role, isOwner: row.is_owner === 1, linkedUserIds: links.map((u) => u.id) };
     return { actor, locale: row.locale, linkedUsers: links };
+  }
+  if (kind === 'sso_setup') {
+    const link = await getUsableSetupLink(db, accountId, id, new Date());
+    return link ? { actor: { kind: 'sso_setup', accountId, id: link.id, name: link.label }, locale: null, linkedUsers: [] } : null;
   }
   const user = await getUser(db, accountId, id);
   return user && user.deactivated_at === null ? { actor: { kind: 'user', accountId, id: user.id, name: user.name }, locale: user.locale, linkedUsers: [] } : null;

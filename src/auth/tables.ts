@@ -1,5 +1,6 @@
 import type { ColumnType } from 'kysely';
-export type PrincipalKind = 'subaccount' | 'user';
+/** 'sso_setup': a session opened with an SSO set-up link (principal_id = the link's id). */
+export type PrincipalKind = 'subaccount' | 'user' | 'sso_setup';
 
 export interface SessionsTable {
   id: string;

@@ -31,7 +31,7 @@ export async function totpSecretOf(db: Db, kind: 'subaccount' | 'user', accountI
 /** Saves the secret only once the person proved their app produces its codes. */
 export async function enableTwoFactor(ctx: ServiceContext, secret: string, code: string): Promise<void> {
   const person = ctx.actor;
-  if (person.kind === 'token') throw new AppError('forbidden', 'API tokens have no two-factor settings.');
+  if (person.kind === 'token' || person.kind === 'sso_setup') throw new AppError('forbidden', 'API tokens have no two-factor settings.');
   if (!/^[A-Z2-7]{32}$/.test(secret)) throw new AppError('validation_failed', 'The setup expired; start again.', [{ path: 'secret', message: 'Start the setup again.' }]);
   if (totpStep(secret, code, ctx.now) === null) throw new AppError('validation_failed', 'That code is not right. Check the time on your phone and enter the current 6-digit code.', [{ path: 'code', message: 'Enter the current 6-digit code from your app.' }]);
   await ctx.db.transaction().execute(async (tx) => {
@@ -43,7 +43,7 @@ export async function enableTwoFactor(ctx: ServiceContext, secret: string, code:
 
 export async function disableTwoFactor(ctx: ServiceContext, code: string): Promise<void> {
   const person = ctx.actor;
-  if (person.kind === 'token') throw new AppError('forbidden', 'API tokens have no two-factor settings.');
+  if (person.kind === 'token' || person.kind === 'sso_setup') throw new AppError('forbidden', 'API tokens have no two-factor settings.');
   const secret = await totpSecretOf(ctx.db, person.kind, person.accountId, person.id);
   if (!secret) return;
   // Counted like a sign-in's second factor: a stolen session cannot guess its way to switching 2FA off.

@@ -4,7 +4,7 @@ import type { AuditLogTable } from '../audit/tables.js';
 import type { ApiTokensTable, SecondFactorStateTable, SessionsTable, SignInThrottleTable } from '../auth/tables.js';
 import type { InstanceSettingsTable } from './instance-settings.js';
 import type { QrAccountSettingsTable, QrBulkJobsTable, QrBulkRowsTable, QrCodeTagsTable, QrCodesTable, QrScansTable } from '../qr/tables.js';
-import type { SsoConnectionsTable, SsoGroupMappingsTable, SsoLogTable, SsoLogWindowsTable, SsoReplayTable, SsoRequestsTable } from '../sso/tables.js';
+import type { SsoConnectionsTable, SsoGroupMappingsTable, SsoLogTable, SsoLogWindowsTable, SsoReplayTable, SsoRequestsTable, SsoSetupLinksTable } from '../sso/tables.js';
 import type { LogosTable } from '../logos/tables.js';
 import type { SsoDomainsTable } from '../sso/domains/tables.js';
 import type { ScimGroupMembersTable, ScimGroupsTable, ScimTokensTable, ScimUsersTable } from '../scim/tables.js';
@@ -30,6 +30,7 @@ export interface Database {
   sso_log_windows: SsoLogWindowsTable;
   sso_group_mappings: SsoGroupMappingsTable;
   sso_domains: SsoDomainsTable;
+  sso_setup_links: SsoSetupLinksTable;
   qr_codes: QrCodesTable;
   qr_code_tags: QrCodeTagsTable;
   qr_scans: QrScansTable;

@@ -20,6 +20,7 @@ import * as ssoRoleValues from './migrations/2026_12_04_0601_sso_role_values.js'
 import * as deactivation from './migrations/2026_12_04_0602_deactivation.js';
 import * as scim from './migrations/2026_12_04_0603_scim.js';
 import * as accountFrontDoor from './migrations/2026_12_04_1000_account_front_door.js';
+import * as ssoSetupLinks from './migrations/2026_12_04_0801_sso_setup_links.js';
 
 // Listed explicitly (not read from a folder) so that the compiled and the tsx
 // builds see the same migrations, in the same order.
@@ -43,6 +44,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_12_04_0602_deactivation': deactivation,
   '2026_12_04_0603_scim': scim,
   '2026_12_04_1000_account_front_door': accountFrontDoor,
+  '2026_12_04_0801_sso_setup_links': ssoSetupLinks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

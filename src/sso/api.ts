@@ -9,6 +9,8 @@ import { ConnectBody, ConnectionView, ImportMetadataBody, type ConnectInput, typ
 import { connect, ensureConnection, finishSpKeyRotation, getConnectionView, readIdpMetadata, refreshMetadataNow, spEndpoints, spMetadataXml, startSpKeyRotation } from './service.js';
 import { getSsoLogEntry, listSsoLog, type SsoLogRow } from './store.js';
 import { ssoDomainsApi } from './domains/api.js';
+import { CreateSetupLinkBody, SetupLinkView, type CreateSetupLinkInput } from './schemas.js';
+import { createSetupLink, listSetupLinkViews, revokeSetupLink } from './setup-links.js';
 
 const tags = ['Single sign-on'];
 
@@ -112,4 +114,17 @@ export async function ssoApi(app: FastifyInstance, deps: AppDeps): Promise<void>
     if (!entry) throw notFound('This log entry');
     return toLogView(entry);
   });
+
+  // SSO set-up links: the customer's IT contact opens only the SSO tab (administrators and account tokens).
+  app.post<{ Body: CreateSetupLinkInput }>('/sso/setup-links', { schema: { tags, summary: 'Create an SSO set-up link: opens only the SSO tab of this account (connect, read metadata, test connection, SSO log) until it expires or is revoked; the url is returned once', body: CreateSetupLinkBody, response: { 201: Type.Object({ link: SetupLinkView, url: Type.String() }), ...problemResponses } } }, async (request, reply) =>
+    reply.code(201).send(await createSetupLink(contextOf(request, deps), deps.config, request.body)),
+  );
+
+  app.get('/sso/setup-links', { schema: { tags, summary: 'SSO set-up links, newest first (without their secret)', response: { 200: Type.Object({ links: Type.Array(SetupLinkView) }), ...problemResponses } } }, async (request) => ({
+    links: await listSetupLinkViews(contextOf(request, deps)),
+  }));
+
+  app.delete<{ Params: { id: string } }>('/sso/setup-links/:id', { schema: { tags, summary: 'Revoke an SSO set-up link; its sessions end at once', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: SetupLinkView, ...problemResponses } } }, async (request) =>
+    revokeSetupLink(contextOf(request, deps), request.params.id),
+  );
 }

@@ -1,5 +1,8 @@
 // Portal texts of the SSO domain, assembled with the others in src/messages.ts.
+import { SSO_SETUP_MESSAGES_EN, SSO_SETUP_MESSAGES_ES } from './setup-messages.js';
+
 export const SSO_MESSAGES_EN = {
+  ...SSO_SETUP_MESSAGES_EN,
   'sso.signIn': "Sign in with single sign-on (SSO)",
   'sso.emailLabel': "Work email",
   'sso.emailHelp': "We send you to your company’s sign-in page.",
@@ -149,6 +152,7 @@ export const SSO_MESSAGES_EN = {
 } as const;
 
 export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
+  ...SSO_SETUP_MESSAGES_ES,
   'sso.signIn': "Entrar con inicio de sesión único (SSO)",
   'sso.emailLabel': "Correo electrónico del trabajo",
   'sso.emailHelp': "Te enviamos a la página de inicio de sesión de tu empresa.",

@@ -19,13 +19,25 @@ import { portalPage, scriptNonce } from '../web/page.js';
 import { ATTRIBUTE_PRESETS, type AttributeNames } from './attributes.js';
 import { ConnectBody, type ConnectionView } from './schemas.js';
 import { expiringCertificates } from './lifecycle.js';
-import { connect, ensureConnection, finishSpKeyRotation, getConnectionView, readIdpMetadata, refreshMetadataNow, startSpKeyRotation, toConnectionView } from './service.js';
+import { connect, ensureConnection, finishSpKeyRotation, getConnectionView, readIdpMetadata, refreshMetadataNow, spEndpoints, startSpKeyRotation, toConnectionView } from './service.js';
 import { ssoDeps } from './routes.js';
 import { startSignIn } from './signin.js';
 import { getSsoLogEntry, listSsoLog } from './store.js';
 import { domainsSection, ssoDomainsPortal } from './domains/portal.js';
 import { toDomainView } from './domains/service.js';
 import { listDomainClaims } from './domains/store.js';
+import { appRoleValues } from './app-role-values.js';
+import { localizedLogText } from './log-messages.js';
+import { copyable, ssoClientScript } from './portal/client.js';
+import { latestOutcomes, logEntryBody, outcomeLabel, when, xmlFileName } from './portal/log-view.js';
+import { setupLinkBanner, setupLinkCreated, setupLinksSection } from './portal/setup-links.js';
+import { walkthroughSection } from './portal/walkthrough.js';
+import { CreateSetupLinkBody } from './schemas.js';
+import { createSetupLink, listSetupLinkViews, revokeSetupLink } from './setup-links.js';
+import { getUsableSetupLink } from './setup-link-store.js';
+
+/** Routes a session opened with an SSO set-up link may reach (the SSO tab's pages and actions); all others answer it 404. */
+const SETUP = { config: { ssoSetup: true } } as const;
 
 type FormValues = Record<string, string>;
 
@@ -88,9 +100,10 @@ const toFormErrors = (errors: FieldError[]) => errors.map((e) => ({ ...e, path: 
 export async function ssoPortal(app: FastifyInstance, deps: AppDeps): Promise<void> {
   await ssoDomainsPortal(app, deps);
   await scimPortal(app, deps);
-  async function tab(request: FastifyRequest, reply: FastifyReply, state: { values?: FormValues; errors?: FieldError[]; notice?: string }) {
+  async function tab(request: FastifyRequest, reply: FastifyReply, state: { values?: FormValues; errors?: FieldError[]; notice?: string; setupLink?: { values: FormValues; errors: FieldError[] } }) {
     const ctx = contextOf(request, deps);
-    if (!hasPermission(ctx.actor, 'account.manage')) throw forbidden();
+    if (!hasPermission(ctx.actor, 'sso.configure')) throw forbidden();
+    const isAdmin = hasPermission(ctx.actor, 'account.manage');
     const t = request.t;
     if (!request.account?.sso_enabled) {
       return portalPage(request, reply, deps, { title: t('settings.sso'), current: '/settings' }, () => html`<h1>${t('settings.title')}</h1>${settingsTabs(request, 'sso')}<p role="status">${t('sso.tab.disabled')}</p>`);
@@ -103,31 +116,43 @@ export async function ssoPortal(app: FastifyInstance, deps: AppDeps): Promise<vo
     const certificateWarnings = expiringCertificates(JSON.parse(row.idp_certificates) as string[], ctx.now);
     const v = state.values ?? valuesOf(view);
     const errors = toFormErrors(state.errors ?? []);
+    const [latestSuccess, latestFailure, setupLinks, setupLink] = await Promise.all([
+      listSsoLog(deps.db, account.id, { outcome: 'success', limit: 1 }),
+      listSsoLog(deps.db, account.id, { outcome: 'failure', limit: 1 }),
+      isAdmin ? listSetupLinkViews(ctx) : Promise.resolve([]),
+      ctx.actor.kind === 'sso_setup' ? getUsableSetupLink(deps.db, account.id, ctx.actor.id, ctx.now) : Promise.resolve(undefined),
+    ]);
+    const copy = (id: string, value: string, name: string) => copyable(id, value, t('sso.copy'), t('sso.copied'), name);
     const attr = (name: string, key: 'sso.attr.firstName' | 'sso.attr.lastName' | 'sso.attr.email' | 'sso.attr.displayName' | 'sso.attr.role') => textField({ name, label: t(key), value: v[name], errors });
-    return portalPage(request, reply, deps, { title: t('settings.sso'), current: '/settings', flash: state.notice ?? takeFlash(request, reply), ...(errors.length ? { status: 400 } : {}) }, (csrf) => html`
+    return portalPage(request, reply, deps, { title: t('settings.sso'), current: '/settings', flash: state.notice ?? takeFlash(request, reply), ...(errors.length || state.setupLink?.errors.length ? { status: 400 } : {}) }, (csrf) => html`
 <h1>${t('settings.title')}</h1>
 ${settingsTabs(request, 'sso')}
+${setupLink ? setupLinkBanner(t, setupLink.label, new Date(setupLink.expires_at).toISOString()) : ''}
 <p>${t('sso.tab.intro')} <strong>${t('sso.status')}:</strong> <span id="sso-status">${t(`sso.status.${view.status}`)}</span> · <a href="/settings/sso/log">${t('sso.log')}</a></p>
 ${view.status === 'connected' ? html`<section class="flash" aria-labelledby="sp-heading"><h2 id="sp-heading">${t('sso.connected')}</h2>
-  <p><strong>${t('sso.spDescriptorUrl')}:</strong> <code id="sp-descriptor-url">${view.sp.descriptorUrl}</code></p>
-  <p><strong>${t('sso.spEntityId')}:</strong> <code>${view.sp.entityId}</code><br><strong>${t('sso.acsUrl')}:</strong> <code>${view.sp.acsUrl}</code></p>
+  <p><strong>${t('sso.spDescriptorUrl')}:</strong> ${copy('sp-descriptor-url', view.sp.descriptorUrl, t('sso.spDescriptorUrl'))}</p>
+  <p><strong>${t('sso.spEntityId')}:</strong> ${copy('sp-entity-id', view.sp.entityId, t('sso.spEntityId'))}<br><strong>${t('sso.acsUrl')}:</strong> ${copy('sp-acs-url', view.sp.acsUrl, t('sso.acsUrl'))}</p>
   <p class="actions"><a class="button" href="/sso/${account.slug}/metadata?download=1" download>${t('sso.download')}</a>
   <form method="post" action="/settings/sso/test">${csrf}<button type="submit" class="secondary">${t('sso.testConnection')}</button></form></p></section>` : ''}
 ${certificateWarnings.length ? html`<section class="flash" role="alert" id="sso-warnings"><ul>${certificateWarnings.map((w) => html`<li>${w.daysLeft < 0 ? t('sso.warn.certificateExpired', { subject: w.subject, date: w.notAfter.toISOString().slice(0, 10), thumbprint: w.sha1Thumbprint }) : t('sso.warn.certificateExpiring', { subject: w.subject, date: w.notAfter.toISOString().slice(0, 10), days: String(w.daysLeft), thumbprint: w.sha1Thumbprint })}</li>`)}</ul></section>` : ''}
+${latestOutcomes(t, { success: latestSuccess[0], failure: latestFailure[0] })}
+${walkthroughSection(t, { sp: spEndpoints(deps.config.publicUrl, account.slug), roleValues: appRoleValues(roleValues) })}
 ${view.idpMetadataUrl ? html`<form method="post" action="/settings/sso/refresh-metadata" class="actions">${csrf}<button type="submit" class="secondary" id="refresh-metadata">${t('sso.refreshMetadata')}</button> <span class="hint">${view.idpMetadataUrl}</span></form>` : ''}
-<section aria-labelledby="sp-key-heading" id="sp-key"><h2 id="sp-key-heading">${t('sso.spKey.title')}</h2>
+${isAdmin ? html`<section aria-labelledby="sp-key-heading" id="sp-key"><h2 id="sp-key-heading">${t('sso.spKey.title')}</h2>
   <p class="hint">${t('sso.spKey.help')}</p>
   ${view.spKeys.current ? html`<p id="sp-key-current">${t('sso.spKey.current', { subject: view.spKeys.current.subject, date: view.spKeys.current.notAfter.slice(0, 10), thumbprint: view.spKeys.current.sha1Thumbprint })}</p>` : ''}
   ${view.spKeys.next ? html`<p id="sp-key-next">${t('sso.spKey.next', { subject: view.spKeys.next.subject, date: view.spKeys.next.notAfter.slice(0, 10), thumbprint: view.spKeys.next.sha1Thumbprint })}</p>
   <form method="post" action="/settings/sso/sp-key/finish" class="actions">${csrf}<button type="submit" id="sp-key-finish">${t('sso.spKey.finish')}</button></form>`
     : html`<form method="post" action="/settings/sso/sp-key/rotate" class="actions">${csrf}<button type="submit" class="secondary" id="sp-key-rotate">${t('sso.spKey.rotate')}</button></form>`}
-</section>
-${domainsSection(t, csrf, scriptNonce(reply), domains.map(toDomainView))}
+</section>` : ''}
+${isAdmin ? domainsSection(t, csrf, scriptNonce(reply), domains.map(toDomainView)) : ''}
 ${roleValuesSection(t, roleValues)}
-${provisioningSection(t, csrf, scriptNonce(reply), { tenantUrl: tenantUrlOf(deps.config.publicUrl, account.slug), tokens: scimTokens })}
+${isAdmin ? provisioningSection(t, csrf, scriptNonce(reply), { tenantUrl: tenantUrlOf(deps.config.publicUrl, account.slug), tokens: scimTokens }) : ''}
 ${errorSummary(t, errors)}
 <form method="post" action="/settings/sso" class="stack" novalidate>
   ${csrf}
+  <!-- The form's default button: Enter in any field submits Connect, not Read from URL or the preset's OK. -->
+  <button type="submit" name="action" value="connect" class="visually-hidden" tabindex="-1" aria-hidden="true">${t('sso.connect')}</button>
   <fieldset><legend>${t('sso.type')}</legend>
     <label class="checkbox"><input type="radio" name="ssoType" value="user"${v.ssoType !== 'subaccount' ? html` checked` : ''}> ${t('sso.type.user')}</label>
     <label class="checkbox"><input type="radio" name="ssoType" value="subaccount"${v.ssoType === 'subaccount' ? html` checked` : ''}> ${t('sso.type.subaccount')}</label>
@@ -160,12 +185,13 @@ ${errorSummary(t, errors)}
   ${textField({ name: 'emailDomains', label: `${t('sso.emailDomains')} (${t('form.optional')})`, hint: t('sso.emailDomainsHelp'), value: v.emailDomains, errors })}
   <div class="actions"><button type="submit" name="action" value="connect">${t('sso.connect')}</button></div>
 </form>
-<script nonce="${scriptNonce(reply)}">document.getElementById('metadata-file')?.addEventListener('change',async(e)=>{const f=e.target.files[0];if(f){document.getElementById('f-idpMetadataXml').value=await f.text();}});</script>`);
+${isAdmin ? setupLinksSection(t, csrf, setupLinks, state.setupLink ?? {}) : ''}
+${ssoClientScript(scriptNonce(reply))}`);
   }
 
-  app.get('/settings/sso', async (request, reply) => tab(request, reply, {}));
+  app.get('/settings/sso', SETUP, async (request, reply) => tab(request, reply, {}));
 
-  app.post('/settings/sso', async (request, reply) => {
+  app.post('/settings/sso', SETUP, async (request, reply) => {
     const ctx = contextOf(request, deps);
     const body = request.body as Record<string, unknown>;
     const values: FormValues = Object.fromEntries(Object.entries(body).filter(([k]) => k !== '_csrf').map(([k, v]) => [k, String(Array.isArray(v) ? v[0] : v ?? '')]));
@@ -193,7 +219,7 @@ ${errorSummary(t, errors)}
     return redirectTo(reply, '/settings/sso');
   });
 
-  app.post('/settings/sso/refresh-metadata', async (request, reply) => {
+  app.post('/settings/sso/refresh-metadata', SETUP, async (request, reply) => {
     const ctx = contextOf(request, deps);
     const t = request.t;
     let notice: string;
@@ -222,7 +248,7 @@ ${errorSummary(t, errors)}
     return redirectTo(reply, '/settings/sso');
   });
 
-  app.post('/settings/sso/test', async (request, reply) => {
+  app.post('/settings/sso/test', SETUP, async (request, reply) => {
     const ctx = contextOf(request, deps);
     await getConnectionView(ctx, deps.config);
     const started = await startSignIn(ssoDeps(deps), request.account!, { returnTo: '/settings/sso/log', purpose: 'test' }, ctx.now);
@@ -230,7 +256,7 @@ ${errorSummary(t, errors)}
     return reply.redirect(started.redirectUrl, 303);
   });
 
-  app.get<{ Querystring: { person?: string; outcome?: string } }>('/settings/sso/log', async (request, reply) => {
+  app.get<{ Querystring: { person?: string; outcome?: string } }>('/settings/sso/log', SETUP, async (request, reply) => {
     const ctx = contextOf(request, deps);
     const view = await getConnectionView(ctx, deps.config);
     const t = request.t;
@@ -240,29 +266,51 @@ ${errorSummary(t, errors)}
 ${settingsTabs(request, 'sso')}
 <p class="hint" id="log-retention">${t('sso.logRetentionNote', { days: String(view.logRetentionDays) })}</p>
 <form method="get" action="/settings/sso/log" class="actions">
-  <label for="log-person">Person</label><input type="text" id="log-person" name="person" value="${request.query.person ?? ''}">
-  <label for="log-outcome">Outcome</label><select id="log-outcome" name="outcome"><option value="">all</option>${['success', 'failure', 'info'].map((o) => html`<option${request.query.outcome === o ? html` selected` : ''}>${o}</option>`)}</select>
-  <button type="submit" class="secondary">Search</button></form>
-<table><thead><tr><th scope="col">${t('audit.when')}</th><th scope="col">Direction</th><th scope="col">Outcome</th><th scope="col">Person</th><th scope="col">Summary</th></tr></thead>
-<tbody>${entries.map((e) => html`<tr><td><a href="/settings/sso/log/${e.id}">${new Date(e.created_at).toISOString().replace('T', ' ').slice(0, 19)}</a></td><td>${e.direction === 'in' ? 'IdP → SP' : 'SP → IdP'} ${e.kind}</td><td><span class="pill">${e.outcome}</span></td><td>${e.person ?? ''}</td><td>${e.summary}${similarCount(t, e)}</td></tr>`)}</tbody></table>`);
+  <label for="log-person">${t('sso.log.person')}</label><input type="text" id="log-person" name="person" value="${request.query.person ?? ''}">
+  <label for="log-outcome">${t('sso.log.outcome')}</label><select id="log-outcome" name="outcome"><option value="">${t('sso.log.all')}</option>${(['success', 'failure', 'info'] as const).map((o) => html`<option value="${o}"${request.query.outcome === o ? html` selected` : ''}>${outcomeLabel(t, o)}</option>`)}</select>
+  <button type="submit" class="secondary">${t('sso.log.search')}</button></form>
+<table><thead><tr><th scope="col">${t('audit.when')}</th><th scope="col">${t('sso.log.direction')}</th><th scope="col">${t('sso.log.outcome')}</th><th scope="col">${t('sso.log.person')}</th><th scope="col">${t('sso.log.summary')}</th></tr></thead>
+<tbody>${entries.map((e) => html`<tr><td><a href="/settings/sso/log/${e.id}">${when(e.created_at)}</a></td><td>${e.direction === 'in' ? 'IdP → SP' : 'SP → IdP'} ${e.kind}</td><td><span class="pill">${outcomeLabel(t, e.outcome)}</span></td><td>${e.person ?? ''}</td><td>${localizedLogText(t, e).summary}${similarCount(t, e)}</td></tr>`)}</tbody></table>`);
   });
 
-  app.get<{ Params: { id: string } }>('/settings/sso/log/:id', async (request, reply) => {
+  app.get<{ Params: { id: string } }>('/settings/sso/log/:id', SETUP, async (request, reply) => {
+    const ctx = contextOf(request, deps);
+    const view = await getConnectionView(ctx, deps.config);
+    const entry = await getSsoLogEntry(deps.db, ctx.actor.accountId, request.params.id);
+    if (!entry) throw new AppError('not_found');
+    return portalPage(request, reply, deps, { title: request.t('sso.log'), current: '/settings' }, () => html`${logEntryBody(request.t, entry, view.attributes)}${ssoClientScript(scriptNonce(reply))}`);
+  });
+
+  // The entry's SAML message exactly as received (the signed bytes), as a file; the name says what and when, never the product.
+  app.get<{ Params: { id: string } }>('/settings/sso/log/:id/xml', SETUP, async (request, reply) => {
     const ctx = contextOf(request, deps);
     await getConnectionView(ctx, deps.config);
     const entry = await getSsoLogEntry(deps.db, ctx.actor.accountId, request.params.id);
-    if (!entry) throw new AppError('not_found');
-    const attributes = entry.attributes ? (JSON.parse(entry.attributes) as Record<string, string[]>) : null;
-    return portalPage(request, reply, deps, { title: request.t('sso.log'), current: '/settings' }, () => html`
-<h1>${request.t('sso.log')}: ${entry.kind}</h1>
-<p><span class="pill" id="log-outcome">${entry.outcome}</span> ${new Date(entry.created_at).toISOString()}</p>
-<p id="log-summary">${entry.summary}</p>
-${entry.fix ? html`<p><strong>Fix:</strong> <span id="log-fix">${entry.fix}</span></p>` : ''}
-${entry.failure_code ? html`<p>Code: <code>${entry.failure_code}</code></p>` : ''}
-${attributes ? html`<h2>Attributes received</h2><table id="log-attributes"><tbody>${Object.entries(attributes).map(([name, values]) => html`<tr><th scope="row"><code>${name}</code></th><td>${values.join(', ')}</td></tr>`)}</tbody></table>` : ''}
-${entry.mapping ? html`<h2>Mapping</h2><pre id="log-mapping">${JSON.stringify(JSON.parse(entry.mapping), null, 2)}</pre>` : ''}
-${entry.xml ? html`<h2>XML</h2><pre>${entry.xml}</pre>` : ''}
-<p><a href="/settings/sso/log">${request.t('sso.log')}</a></p>`);
+    if (!entry?.xml) throw new AppError('not_found');
+    return reply.type('application/xml; charset=utf-8').header('content-disposition', `attachment; filename="${xmlFileName(entry)}"`).header('x-content-type-options', 'nosniff').header('cache-control', 'no-store').send(entry.xml);
+  });
+
+  // SSO set-up links (administrators only; a set-up link session never reaches these: no SETUP config).
+  app.post('/settings/sso/setup-links', async (request, reply) => {
+    const ctx = contextOf(request, deps);
+    const body = request.body as Record<string, unknown>;
+    const values: FormValues = { label: String(body.label ?? '').slice(0, 200), expiresInHours: String(body.expiresInHours ?? '').slice(0, 20) };
+    let created;
+    try {
+      const hours = values.expiresInHours!.trim();
+      created = await createSetupLink(ctx, deps.config, parseInput(CreateSetupLinkBody, { label: values.label, ...(hours ? { expiresInHours: /^\d+$/.test(hours) ? Number(hours) : hours } : {}) }));
+    } catch (error) {
+      if (error instanceof AppError && error.fieldErrors.length > 0) return tab(request, reply, { setupLink: { values, errors: error.fieldErrors } });
+      throw error;
+    }
+    reply.header('cache-control', 'no-store');
+    return portalPage(request, reply, deps, { title: request.t('sso.setupLinks.title'), current: '/settings', status: 201 }, () => html`${setupLinkCreated(request.t, created.link, created.url)}${ssoClientScript(scriptNonce(reply))}`);
+  });
+
+  app.post<{ Params: { id: string } }>('/settings/sso/setup-links/:id/revoke', async (request, reply) => {
+    const link = await revokeSetupLink(contextOf(request, deps), request.params.id.slice(0, 64));
+    setFlash(reply, request.t('sso.setupLinks.revoked', { label: link.label }), deps.config.secureCookies);
+    return redirectTo(reply, '/settings/sso#setup-links');
   });
 
   // After a 1:n sign-in with several users: the person chooses which one to work as.

@@ -19,6 +19,7 @@ import { samlEndpointLimits } from './rate-limits.js';
 import { completeSignIn, startSignIn, type SsoDeps } from './signin.js';
 import { getConnection } from './store.js';
 import { accountForEmailDomain } from './domains/service.js';
+import { ssoSetupLinkRoutes } from './setup-link-routes.js';
 
 type SlugParams = { slug: string };
 
@@ -55,6 +56,7 @@ export function ssoDeps(deps: AppDeps): SsoDeps {
 
 /** The public SAML endpoints of each account's SP: descriptor, sign-in, ACS, single logout. */
 export async function ssoPublicRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  await ssoSetupLinkRoutes(app, deps);
   const sso = ssoDeps(deps);
   const secure = deps.config.secureCookies;
   const limits = samlEndpointLimits(app);

@@ -79,3 +79,22 @@ export const ConnectionView = Type.Object({
   sp: Type.Object({ entityId: Type.String(), descriptorUrl: Type.String({ description: 'SP descriptor URL: give it to the IdP' }), acsUrl: Type.String(), sloUrl: Type.String(), signInUrl: Type.String() }),
 });
 export type ConnectionView = Static<typeof ConnectionView>;
+
+// SSO set-up links (an administrator lets the customer's IT contact open only the SSO tab).
+export const SETUP_LINK_HOURS = { min: 1, max: 168, default: 72 } as const;
+export const CreateSetupLinkBody = Type.Object({
+  label: Type.String({ minLength: 1, maxLength: 80, description: 'Who the link is for, e.g. "Contoso IT"; shown in the list and the audit log' }),
+  expiresInHours: Type.Optional(Type.Integer({ minimum: SETUP_LINK_HOURS.min, maximum: SETUP_LINK_HOURS.max, default: SETUP_LINK_HOURS.default })),
+});
+export type CreateSetupLinkInput = Static<typeof CreateSetupLinkBody>;
+export const SetupLinkView = Type.Object({
+  id: Type.String(),
+  label: Type.String(),
+  createdBy: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+  revokedAt: Nullable(Type.String({ format: 'date-time' })),
+  lastUsedAt: Nullable(Type.String({ format: 'date-time' })),
+  status: Type.Union([Type.Literal('active'), Type.Literal('expired'), Type.Literal('revoked')]),
+});
+export type SetupLinkView = Static<typeof SetupLinkView>;

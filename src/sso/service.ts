@@ -120,7 +120,8 @@ export function toConnectionView(row: ConnectionRow | undefined, account: Accoun
 }
 
 async function requireSsoAdmin(ctx: ServiceContext): Promise<AccountRow> {
-  if (!hasPermission(ctx.actor, 'account.manage')) throw forbidden('Only administrators can configure single sign-on.');
+  // Administrators, account tokens, and SSO set-up links (which reach only the SSO tab's own routes).
+  if (!hasPermission(ctx.actor, 'sso.configure')) throw forbidden('Only administrators can configure single sign-on.');
   const account = await getAccount(ctx.db, ctx.actor.accountId);
   if (!account) throw notFound('This account');
   if (account.sso_enabled !== 1) throw new AppError('feature_disabled', 'Single sign-on is an enterprise feature. Ask the platform operator to switch it on for this account.');
@@ -310,6 +311,7 @@ export async function refreshMetadataNow(ctx: ServiceContext, config: Config): P
  * signed with the current key, and encrypted assertions decrypt with either key until Finish.
  */
 export async function startSpKeyRotation(ctx: ServiceContext, config: Config): Promise<ConnectionView> {
+  if (!hasPermission(ctx.actor, 'account.manage')) throw forbidden('Only administrators can rotate the SP key.');
   const { account, row } = await ensureConnection(ctx);
   if (row.sp_next_certificate) throw new AppError('conflict', 'An SP key rotation is already in progress. Finish it (once the IdP has the new SP metadata) before starting another.');
   const keys = await generateSpKeyPair({ commonName: account.name.slice(0, 64), now: ctx.now });
@@ -325,6 +327,7 @@ export async function startSpKeyRotation(ctx: ServiceContext, config: Config): P
 
 /** "Finish rotation": the next SP key becomes the current one; the old key is deleted and no longer decrypts. */
 export async function finishSpKeyRotation(ctx: ServiceContext, config: Config): Promise<ConnectionView> {
+  if (!hasPermission(ctx.actor, 'account.manage')) throw forbidden('Only administrators can rotate the SP key.');
   const { account, row } = await ensureConnection(ctx);
   if (!row.sp_next_certificate || !row.sp_next_private_key) throw new AppError('validation_failed', 'No SP key rotation is in progress: press Start SP key rotation first.');
   const old = spKeyView(row.sp_certificate);

@@ -4,9 +4,12 @@ import { recordAudit } from '../audit/store.js';
 import { createSession } from '../auth/sessions.js';
 import type { Config } from '../config.js';
 import type { Db, Engine } from '../db/database.js';
+import type { MessageKey } from '../platform/i18n.js';
 import { writeAnonymousSsoLog } from './anonymous-log.js';
 import { safeLocalPath } from '../platform/local-path.js';
-import { mapAttributes, type MappedPerson } from './attributes.js';
+import { mapAttributes, type AttributeNames, type MappedPerson } from './attributes.js';
+import type { LogMessages } from './log-messages.js';
+import { noAccessText, refusedText, signedInText, stored, testSucceededText } from './log-texts.js';
 import { provisionPerson, type MappingReport } from './provision.js';
 import { buildAuthnRequestRedirect } from './saml/requests.js';
 import { createResponseVerifier, type SamlLogin } from './saml/verify.js';
@@ -91,11 +94,12 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
   const pending = login.inResponseTo ? taken.get(login.inResponseTo) : undefined;
 
   // 3. map attributes
-  const person = mapAttributes(attributeNamesOf(connection), login.nameId, login.attributes);
+  const names = attributeNamesOf(connection);
+  const person = mapAttributes(names, login.nameId, login.attributes);
 
   // Test connection: report what arrived and how it would map, without signing anyone in.
   if (pending?.purpose === 'test') {
-    const logId = await writeSsoLog(deps.db, logEntry(account.id, login, person, 'info', `Test connection succeeded for ${person.email ?? person.nameId}: nobody was signed in.`, null), now);
+    const logId = await writeSsoLog(deps.db, logEntry(account.id, login, person, names, 'info', testSucceededText(person), null), now);
     return { kind: 'test_report', logId };
   }
 
@@ -107,13 +111,11 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
     if (deps.engine === 'postgres') await sql`set local synchronous_commit = off`.execute(tx);
     const outcome = await provisionPerson(tx, account.id, connection.sso_type, person, now);
     if (outcome.kind === 'no_access') {
-      const received = outcome.rolesReceived.length ? outcome.rolesReceived.map((r) => `"${r}"`).join(', ') : 'no role';
-      const expected = outcome.expectedRoleValues.length ? outcome.expectedRoleValues.join(', ') : 'none (create a white-label user first)';
-      await writeSsoLog(tx, logEntry(account.id, login, person, 'failure', `${person.email ?? person.nameId} has no usable role: received ${received}, but no white-label user has that SSO role value. Expected one of: ${expected}.`, outcome.report, 'no_usable_role', 'In Entra, assign the person an app role whose value is the SSO role value of a white-label user (listed on the SSO tab), or whitelabel_admin / whitelabel_manager.'), now);
+      await writeSsoLog(tx, logEntry(account.id, login, person, names, 'failure', noAccessText(person, names, login.attributes, outcome.rolesReceived, outcome.expectedRoleValues), outcome.report, 'no_usable_role'), now);
       return { kind: 'no_access' as const, outcome };
     }
     if (outcome.kind === 'refused') {
-      const logId = await writeSsoLog(tx, logEntry(account.id, login, person, 'failure', `${person.email ?? person.nameId} was refused: ${outcome.detail}`, outcome.report, outcome.reason === 'deactivated' ? 'deactivated_by_scim' : 'not_provisioned', outcome.reason === 'deactivated' ? 'Assign the person to the application in Entra again (SCIM then re-activates them), or leave them out.' : 'Provisioning (SCIM) is on: assign the person to the application in Entra and wait for (or start) a provisioning cycle.'), now);
+      const logId = await writeSsoLog(tx, logEntry(account.id, login, person, names, 'failure', refusedText(person, outcome.reason, outcome.detail), outcome.report, outcome.reason === 'deactivated' ? 'deactivated_by_scim' : 'not_provisioned'), now);
       return { kind: 'refused' as const, logId };
     }
     const session = {
@@ -126,7 +128,7 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
     };
     const { token } = await createSession(tx, session, now, deps.sessionTtlMs);
     const target = outcome.report.target;
-    await writeSsoLog(tx, logEntry(account.id, login, person, 'success', `${person.email ?? person.nameId} signed in as ${target?.type === 'user' ? 'white-label user' : 'subaccount'} "${target?.name}"${target?.created ? ' (created now)' : ''}.`, outcome.report), now);
+    await writeSsoLog(tx, logEntry(account.id, login, person, names, 'success', signedInText(person, target), outcome.report), now);
     await recordAudit(tx, { accountId: account.id, actor: { kind: outcome.principal.kind, id: outcome.principal.id, label: outcome.principal.name }, action: 'auth.sign_in', object: { type: outcome.principal.kind, id: outcome.principal.id, label: outcome.principal.name }, detail: { method: 'sso', idpInitiated: login.inResponseTo === null } }, now);
     return { kind: 'session' as const, outcome, token, expiresAt: session.absoluteExpiresAt };
   });
@@ -150,24 +152,27 @@ function verifyResponse(deps: SsoDeps, account: AccountRow, connection: Connecti
   return verifier.verify(samlResponse, now);
 }
 
-const SIGNED_BY: Record<SamlLogin['signedBy'], string> = {
-  assertion: 'Signature verified: the assertion\'s own.',
-  response: 'Signature verified: the Response\'s, which covers the assertion (the assertion itself is not signed).',
-  'response and assertion': 'Signatures verified: the Response\'s and the assertion\'s.',
+// The sentence saying which signature was verified, as catalogue keys (shown in the reader's language).
+const SIGNED_BY: Record<SamlLogin['signedBy'], MessageKey> = {
+  assertion: 'sso.msg.signedBy.assertion',
+  response: 'sso.msg.signedBy.response',
+  'response and assertion': 'sso.msg.signedBy.both',
 };
 
-function logEntry(accountId: string, login: SamlLogin, person: MappedPerson, outcome: 'success' | 'failure' | 'info', summary: string, report: MappingReport | null, code: string | null = null, fix: string | null = null) {
+function logEntry(accountId: string, login: SamlLogin, person: MappedPerson, names: AttributeNames, outcome: 'success' | 'failure' | 'info', messages: LogMessages, report: MappingReport | null, code: string | null = null) {
+  const text = stored({ ...messages, also: [{ key: SIGNED_BY[login.signedBy] }], ...(login.warnings.length ? { warnings: login.warnings } : {}) });
   return {
     account_id: accountId,
     direction: 'in' as const,
     kind: 'response',
     outcome,
     person: person.email ?? person.nameId,
-    summary: [summary, SIGNED_BY[login.signedBy], ...login.warnings].join(' '),
-    fix,
+    summary: [text.summary, ...login.warnings].join(' '),
+    fix: text.fix,
+    messages: text.messages,
     failure_code: code,
     xml: login.responseXml,
     attributes: JSON.stringify(login.attributes),
-    mapping: JSON.stringify({ person: { nameId: person.nameId, name: person.name, email: person.email, roles: person.roles }, ...(report ? { result: report } : {}) }),
+    mapping: JSON.stringify({ person: { nameId: person.nameId, name: person.name, email: person.email, roles: person.roles }, attributeNames: names, ...(report ? { result: report } : {}) }),
   };
 }

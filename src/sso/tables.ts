@@ -96,6 +96,8 @@ export interface SsoLogTable {
   message_digest: ColumnType<string | null, string | null | undefined, string | null>;
   /** Summary rows of an hour's anonymous traffic past the cap: how many more were only counted. */
   repeats: ColumnType<number | null, number | null | undefined, number | null>;
+  /** JSON `{ summary: {key, params}, fix?: {key, params} }`: catalogue keys, so each reader sees their language; null on older entries. */
+  messages: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Hourly counter of anonymous SSO log entries per account and kind ('failure', 'start'). */
@@ -112,4 +114,21 @@ export interface SsoGroupMappingsTable {
   group_value: string;
   target: string;
   created_at: number;
+}
+
+/** A set-up link: lets the customer's IT contact open only the SSO tab of one account until it expires or is revoked. */
+export interface SsoSetupLinksTable {
+  id: string;
+  account_id: string;
+  /** sha256 of the link's secret; the link itself is shown once. */
+  token_hash: string;
+  /** Who it is for (e.g. "Contoso IT"), shown in the list and the audit log. */
+  label: string;
+  created_by: string;
+  created_by_label: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  revoked_by: string | null;
+  last_used_at: number | null;
 }

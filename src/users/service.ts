@@ -34,7 +34,7 @@ export async function visibleUsers(ctx: ServiceContext): Promise<UserRow[]> {
   const { actor } = ctx;
   if (hasPermission(actor, 'users.manage')) return listUsers(ctx.db, actor.accountId);
   if (actor.kind === 'subaccount') return listUsers(ctx.db, actor.accountId, actor.linkedUserIds);
-  const own = actor.kind === 'user' ? actor.id : actor.userId;
+  const own = actor.kind === 'user' ? actor.id : actor.kind === 'token' ? actor.userId : null;
   return own ? listUsers(ctx.db, actor.accountId, [own]) : [];
 }
 

@@ -89,7 +89,7 @@ export async function portalPage(request: FastifyRequest, reply: FastifyReply, d
 </div>`
       : '';
   const inner = html`<a class="skip" href="#main">${t('app.skip')}</a>
-<header class="top"><a class="brand" href="/">${brand(request.brand, deps.config.PLATFORM_NAME)}</a><span class="spacer"></span>
+<header class="top"><a class="brand" href="${chrome.home ?? '/'}">${brand(request.brand, deps.config.PLATFORM_NAME)}</a><span class="spacer"></span>
   <span>${chrome.personName}</span>${languageSwitch(request, csrf)}
   <form method="post" action="/logout">${csrf}<button type="submit" class="link">${t('nav.signout')}</button></form></header>
 ${banner}

@@ -24,6 +24,8 @@ export interface PageChrome {
   switchable: Array<{ id: string; name: string }>;
   /** Administrators and managers acting as a user may stop doing so. */
   canStopActing: boolean;
+  /** Where the brand link goes (default "/"); an SSO set-up link's only page is the SSO tab. */
+  home?: string;
 }
 
 declare module 'fastify' {

@@ -12,6 +12,8 @@ export function requireSignedIn(deps: AppDeps): preHandlerAsyncHookHandler {
       if (request.session?.two_factor_pending) return reply.redirect('/login/2fa', 303);
       return reply.redirect(`/login?returnTo=${encodeURIComponent(request.url)}`, 303);
     }
+    // An SSO set-up link opens only the routes that say so; everything else does not exist for it.
+    if (actor.kind === 'sso_setup' && !request.routeOptions.config.ssoSetup) throw new AppError('not_found');
     if (request.method !== 'GET' && request.method !== 'HEAD') verifyCsrf(request, deps.secretKey);
   };
 }

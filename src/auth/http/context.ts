@@ -12,6 +12,6 @@ export function contextOf(request: FastifyRequest, deps: AppDeps): ServiceContex
 
 export function personOf(request: FastifyRequest): Extract<Actor, { kind: 'subaccount' | 'user' }> {
   const actor = request.actor;
-  if (!actor || actor.kind === 'token') throw new AppError('authentication_required');
+  if (!actor || actor.kind === 'token' || actor.kind === 'sso_setup') throw new AppError('authentication_required');
   return actor;
 }

@@ -22,6 +22,8 @@ export async function pageChrome(db: Db, person: ResolvedPerson, actingUserId: s
     { href: '/tokens', label: 'nav.tokens' },
     { href: '/security', label: 'nav.security' },
   ];
+  // An SSO set-up link reaches only the SSO tab, so that is all its navigation shows.
+  if (actor.kind === 'sso_setup') return { personName: actor.name, nav: [{ href: '/settings/sso', label: 'settings.sso' }], actingAs: null, switchable: [], canStopActing: false, home: '/settings/sso' };
   const linked = actingUserId ? person.linkedUsers.find((u) => u.id === actingUserId) : undefined;
   const acting = actingUserId ? (linked ?? (await getUser(db, actor.accountId, actingUserId))) : undefined;
   return {
