@@ -29,9 +29,9 @@ export async function writeAnonymousSsoLog(db: Db, entry: NewLogEntry, kind: Ano
   if (!entry.xml) return writeSsoLog(db, entry, now);
   const digest = sha256Hex(`${entry.kind}\n${entry.failure_code ?? ''}\n${entry.xml}`);
   const keeper = await entryWithDigest(db, entry.account_id, digest);
-  if (keeper) return writeSsoLog(db, { ...entry, xml: null, message_digest: digest, summary: `${entry.summary} (The same message as log entry ${keeper.slice(0, 8)}, which keeps its XML.)` }, now);
+  if (keeper) return writeSsoLog(db, { ...entry, xml: null, message_digest: digest, messages: null, summary: `${entry.summary} (The same message as log entry ${keeper.slice(0, 8)}, which keeps its XML.)` }, now);
   if (count > ANONYMOUS_XML_PER_HOUR) {
-    return writeSsoLog(db, { ...entry, xml: null, message_digest: digest, summary: `${entry.summary} (XML not kept: more than ${ANONYMOUS_XML_PER_HOUR} different unauthenticated messages this hour.)` }, now);
+    return writeSsoLog(db, { ...entry, xml: null, message_digest: digest, messages: null, summary: `${entry.summary} (XML not kept: more than ${ANONYMOUS_XML_PER_HOUR} different unauthenticated messages this hour.)` }, now);
   }
   return writeSsoLog(db, { ...entry, message_digest: digest }, now);
 }

@@ -1,4 +1,4 @@
-import type { Translate } from '../platform/i18n.js';
+import type { MessageKey, Translate } from '../platform/i18n.js';
 import { SSO_MESSAGES_EN } from './messages.js';
 import { ENTRA_ROLE_CLAIM, type AttributeNames, type MappedPerson } from './attributes.js';
 import { encodeLogMessages, englishOf, type LogMessages } from './log-messages.js';
@@ -61,4 +61,9 @@ export function testSucceededText(person: MappedPerson): LogMessages {
 /** A person SCIM deactivated, or not provisioned while provisioning is on. */
 export function refusedText(person: MappedPerson, reason: string, detail: string): LogMessages {
   return { summary: { key: 'sso.msg.refused', params: { person: who(person), detail } }, fix: { key: reason === 'deactivated' ? 'sso.fix.deactivated' : 'sso.fix.notProvisioned' } };
+}
+
+/** A refused SAML message: the check by its code, the fix with the exact values to set, the verifier's words as details. */
+export function failureMessages(code: string, detail: string, sp: { acsUrl: string; entityId: string }): string {
+  return encodeLogMessages({ summary: { key: 'sso.msg.samlFailure' }, fix: { key: `sso.fix.${code}` as MessageKey, params: { acsUrl: sp.acsUrl, entityId: sp.entityId } }, failure: { code, detail } });
 }

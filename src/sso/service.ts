@@ -14,6 +14,7 @@ import { generateSpKeyPair } from './saml/sp-keys.js';
 import type { ConnectInput, ConnectionView, ImportMetadataInput } from './schemas.js';
 import { syncDomainClaims } from './domains/service.js';
 import { certificateWarningText, expiringCertificates, refreshIdpMetadata, type RefreshResult } from './lifecycle.js';
+import { encodeLogMessages } from './log-messages.js';
 import { DEFAULT_LOG_RETENTION_DAYS, getConnection, insertConnection, updateConnection, writeSsoLog, type ConnectionRow } from './store.js';
 
 export const DEFAULT_CLOCK_SKEW_SECONDS = 180;
@@ -172,7 +173,7 @@ export async function readIdpMetadata(ctx: ServiceContext, config: Config, input
   } else if (input.url) {
     const fetched = await fetchIdpMetadata(input.url, { ...METADATA_FETCH, allowPrivateHosts: config.ssoMetadataAllowedHosts });
     if (!fetched.ok) {
-      await writeSsoLog(ctx.db, { account_id: ctx.actor.accountId, direction: 'in', kind: 'metadata', outcome: 'failure', person: null, summary: `Could not download the IdP metadata from ${input.url}: ${fetched.reason}`, fix: 'Check the App Federation Metadata Url, or paste the metadata XML instead.', failure_code: 'metadata_fetch_failed', xml: null, attributes: null, mapping: null }, ctx.now);
+      await writeSsoLog(ctx.db, { account_id: ctx.actor.accountId, direction: 'in', kind: 'metadata', outcome: 'failure', person: null, summary: `Could not download the IdP metadata from ${input.url}: ${fetched.reason}`, fix: 'Check the App Federation Metadata Url, or paste the metadata XML instead.', failure_code: 'metadata_fetch_failed', xml: null, attributes: null, mapping: null, messages: encodeLogMessages({ summary: { key: 'sso.msg.metadataFetchFailed', params: { url: input.url, reason: fetched.reason } }, fix: { key: 'sso.fix.metadataFetchFailed' } }) }, ctx.now);
       return { ok: false, reason: fetched.reason };
     }
     body = fetched.body;
@@ -193,6 +194,9 @@ export async function readIdpMetadata(ctx: ServiceContext, config: Config, input
     xml: typeof body === 'string' ? body.slice(0, 200_000) : body.toString('utf8').slice(0, 200_000),
     attributes: null,
     mapping: null,
+    messages: encodeLogMessages(parsed.ok
+      ? { summary: { key: 'sso.msg.metadataRead', params: { entityId: parsed.metadata.entityId, count: String(parsed.metadata.signingCertificates.length) } }, ...(parsed.metadata.warnings.length ? { warnings: parsed.metadata.warnings } : {}) }
+      : { summary: { key: 'sso.msg.metadataInvalid', params: { reason: parsed.reason } }, fix: { key: 'sso.fix.metadataInvalid' } }),
   }, ctx.now);
   return parsed;
 }

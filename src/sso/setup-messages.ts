@@ -1,5 +1,8 @@
 // Texts of the SSO tab's walk-through, set-up links and SSO log views (merged into SSO_MESSAGES_*).
+import { FAILURE_MESSAGES_EN, FAILURE_MESSAGES_ES } from './failure-messages.js';
+
 export const SSO_SETUP_MESSAGES_EN = {
+  ...FAILURE_MESSAGES_EN,
   'sso.copy': "Copy",
   'sso.copied': "Copied",
   'sso.latest.title': "Latest sign-ins",
@@ -148,6 +151,7 @@ export const SSO_SETUP_MESSAGES_EN = {
 } as const;
 
 export const SSO_SETUP_MESSAGES_ES: Record<keyof typeof SSO_SETUP_MESSAGES_EN, string> = {
+  ...FAILURE_MESSAGES_ES,
   'sso.copy': "Copiar",
   'sso.copied': "Copiado",
   'sso.latest.title': "Últimos inicios de sesión",

@@ -8,8 +8,8 @@ import type { MessageKey } from '../platform/i18n.js';
 import { writeAnonymousSsoLog } from './anonymous-log.js';
 import { safeLocalPath } from '../platform/local-path.js';
 import { mapAttributes, type AttributeNames, type MappedPerson } from './attributes.js';
-import type { LogMessages } from './log-messages.js';
-import { noAccessText, refusedText, signedInText, stored, testSucceededText } from './log-texts.js';
+import { encodeLogMessages, type LogMessages } from './log-messages.js';
+import { failureMessages, noAccessText, refusedText, signedInText, stored, testSucceededText } from './log-texts.js';
 import { provisionPerson, type MappingReport } from './provision.js';
 import { buildAuthnRequestRedirect } from './saml/requests.js';
 import { createResponseVerifier, type SamlLogin } from './saml/verify.js';
@@ -47,7 +47,7 @@ export async function startSignIn(deps: SsoDeps, account: AccountRow, pending: P
   await rememberRequest(deps.db, account.id, requestId, pending, now, REQUEST_TTL_MS);
   // Anyone can open a sign-in URL: those starts are budgeted; an administrator's test is always kept.
   const write = pending.purpose === 'test' ? writeSsoLog : (db: Db, entry: NewLogEntry, at: Date) => writeAnonymousSsoLog(db, entry, 'start', at);
-  await write(deps.db, { account_id: account.id, direction: 'out', kind: 'authn_request', outcome: 'info', person: null, summary: `Sent the person to the IdP to sign in (${pending.purpose === 'test' ? 'test connection' : 'sign-in'}), request ${requestId}${connection.sign_authn_requests === 1 ? ', signed with the current SP key' : ''}.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, now);
+  await write(deps.db, { account_id: account.id, direction: 'out', kind: 'authn_request', outcome: 'info', person: null, summary: `Sent the person to the IdP to sign in (${pending.purpose === 'test' ? 'test connection' : 'sign-in'}), request ${requestId}${connection.sign_authn_requests === 1 ? ', signed with the current SP key' : ''}.`, fix: null, failure_code: null, xml: null, attributes: null, mapping: null, messages: encodeLogMessages({ summary: { key: connection.sign_authn_requests === 1 ? 'sso.msg.requestSentSigned' : 'sso.msg.requestSent', params: { id: requestId, purpose: { key: pending.purpose === 'test' ? 'sso.msg.purpose.test' : 'sso.msg.purpose.signin' } } } }) }, now);
   return { ok: true, redirectUrl: url };
 }
 
@@ -78,7 +78,7 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
   // 1. receive
   const connection = await getConnection(deps.db, account.id);
   if (!connection || connection.status !== 'connected' || account.sso_enabled !== 1) {
-    const logId = await writeAnonymousSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'response', outcome: 'failure', person: null, summary: 'A SAML response arrived but single sign-on is not connected for this account.', fix: 'Finish the SSO tab and press Connect.', failure_code: 'not_connected', xml: null, attributes: null, mapping: null }, 'failure', now);
+    const logId = await writeAnonymousSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'response', outcome: 'failure', person: null, summary: 'A SAML response arrived but single sign-on is not connected for this account.', fix: 'Finish the SSO tab and press Connect.', failure_code: 'not_connected', xml: null, attributes: null, mapping: null, messages: encodeLogMessages({ summary: { key: 'sso.msg.notConnected' }, fix: { key: 'sso.fix.notConnected' } }) }, 'failure', now);
     return { kind: 'failed', code: 'not_connected', logId };
   }
 
@@ -87,7 +87,7 @@ export async function completeSignIn(deps: SsoDeps, account: AccountRow, form: {
   const verified = await verifyResponse(deps, account, connection, sp, form.SAMLResponse ?? '', now, taken);
   if (!verified.ok) {
     // Not yet verified, so anyone may have sent it: budgeted, the XML kept once per distinct message.
-    const logId = await writeAnonymousSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'response', outcome: 'failure', person: null, summary: verified.reason, fix: verified.fix, failure_code: verified.code, xml: verified.responseXml ?? null, attributes: null, mapping: null }, 'failure', now);
+    const logId = await writeAnonymousSsoLog(deps.db, { account_id: account.id, direction: 'in', kind: 'response', outcome: 'failure', person: null, summary: verified.reason, fix: verified.fix, failure_code: verified.code, xml: verified.responseXml ?? null, attributes: null, mapping: null, messages: failureMessages(verified.code, verified.reason, sp) }, 'failure', now);
     return { kind: 'failed', code: verified.code, logId };
   }
   const login = verified.login;

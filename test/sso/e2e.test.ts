@@ -224,7 +224,9 @@ function sharedScenarios(site: () => Site) {
     await s.owner.getByRole('link', { name: new Date(entry.at).toISOString().replace('T', ' ').slice(0, 19) }).first().click();
     await s.owner.waitForURL(/\/settings\/sso\/log\/.+/);
     assert.match(await s.owner.locator('#log-attributes').getByRole('row', { name: /^Role / }).innerText(), /whitelabel_admin/);
-    assert.match(await s.owner.locator('#log-mapping').innerText(), /"adminRole": "admin"/);
+    // The mapping as a table: the role value and what it made (the raw JSON stays under a disclosure).
+    assert.match(await s.owner.locator('#log-roles').getByRole('row', { name: /^whitelabel_admin / }).innerText(), /Administrator subaccount/);
+    assert.match((await s.owner.locator('#log-mapping').textContent()) ?? '', /"adminRole": "admin"/);
   });
 
   test('monica (whitelabel_manager) lands as a manager: Users, not Account settings', async () => {
