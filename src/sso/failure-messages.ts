@@ -5,9 +5,11 @@ import { SAML_FAILURES, type SamlFailureCode } from './saml/failures.js';
 type FailureKey = `sso.check.${SamlFailureCode}` | `sso.fix.${SamlFailureCode}`;
 
 const codes = Object.keys(SAML_FAILURES) as SamlFailureCode[];
+/** The portal is white-label: the product's name never reaches the customer's administrators. */
+const whiteLabel = (text: string) => text.replace(/Blanca's/g, "this platform's").replace(/\bBlanca\b/g, 'this platform');
 
 export const FAILURE_MESSAGES_EN = {
-  ...(Object.fromEntries(codes.flatMap((code) => [[`sso.check.${code}`, SAML_FAILURES[code].check], [`sso.fix.${code}`, SAML_FAILURES[code].fix]])) as Record<FailureKey, string>),
+  ...(Object.fromEntries(codes.flatMap((code) => [[`sso.check.${code}`, whiteLabel(SAML_FAILURES[code].check)], [`sso.fix.${code}`, whiteLabel(SAML_FAILURES[code].fix)]])) as Record<FailureKey, string>),
   // Where the verifier names the exact value to set, the catalogue does too.
   'sso.fix.destination_mismatch': "Set the Reply URL (Assertion Consumer Service URL) at the IdP (Entra: Basic SAML Configuration) to {acsUrl}.",
   'sso.fix.recipient_mismatch': "Set the Reply URL (Assertion Consumer Service URL) at the IdP (Entra: Basic SAML Configuration) to {acsUrl}.",

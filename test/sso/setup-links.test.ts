@@ -216,6 +216,21 @@ describeEachEngine('SSO set-up links, walk-through and SSO log', (engine) => {
     }
   });
 
+  test('a refused message: the check and the fix (with the exact value to set) in the reader\'s language, the verifier\'s words as details', async () => {
+    const now = new Date();
+    const xml = signAssertion(buildResponse({ assertionId: `_${randomUUID()}`, responseId: `_${randomUUID()}`, issuer: IDP, destination: sp.acsUrl, recipient: sp.acsUrl, audiences: ['spn:00000000-1111-2222-3333-444444444444'], nameId: 'x@example.test', attributes: {}, issueInstant: now, notBefore: new Date(now.getTime() - 60_000), notOnOrAfter: new Date(now.getTime() + 5 * 60_000) }), { key: testKeys.idpA.key, cert: testKeys.idpA.cert });
+    const refused = await app.blanca.app.inject({ method: 'POST', url: `/sso/${slug}/acs`, payload: new URLSearchParams({ SAMLResponse: toBase64(xml) }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.ok(refused.statusCode >= 400);
+    const entry = (await api(app, 'GET', '/sso/log?outcome=failure&limit=1', app.adminToken)).body.entries[0];
+    assert.equal(entry.failureCode, 'audience_mismatch');
+    const es = await owner({ 'accept-language': 'es' });
+    const page = (await es.get(`/settings/sso/log/${entry.id}`)).body;
+    assert.match(page, /<p id="log-summary">Ha fallado la comprobación «la Audience es el ID de entidad del SP». Audience is &quot;spn:/);
+    assert.ok(page.includes(`<span id="log-fix">Pon el Identificador (ID de entidad) en el IDP (Entra: Configuración básica de SAML) en ${sp.entityId}.</span>`));
+    const en = (await (await owner()).get(`/settings/sso/log/${entry.id}`)).body;
+    assert.match(en, /<p id="log-summary">The check &quot;Audience equals this platform&#39;s SP entity ID&quot; failed\. Audience is/);
+  });
+
   test('the SSO tab shows the latest success and the latest failure, linked to their entries; roles map to users in the log', async () => {
     const ok = await postResponse({ [`${CLAIMS}/emailaddress`]: ['eve@example.test'], [`${CLAIMS}/givenname`]: ['Eve'], Role: ['Marketing', 'CustomerService', 'Sales'] }, 'eve@example.test');
     assert.equal(ok.statusCode, 303, ok.body.slice(0, 300));
