@@ -112,7 +112,7 @@ export async function ssoPortal(app: FastifyInstance, deps: AppDeps): Promise<vo
     const view = toConnectionView(row, account, deps.config, ctx.now);
     const domains = await listDomainClaims(ctx.db, account.id);
     const roleValues = await ssoRoleValuesFor(ctx.db, account.id);
-    const scimTokens = await listScimTokenViews(ctx);
+    const scimTokens = isAdmin ? await listScimTokenViews(ctx) : [];
     const certificateWarnings = expiringCertificates(JSON.parse(row.idp_certificates) as string[], ctx.now);
     const v = state.values ?? valuesOf(view);
     const errors = toFormErrors(state.errors ?? []);

@@ -10,6 +10,7 @@ import { startBulkJob } from '../../src/qr/bulk.js';
 import { createCode } from '../../src/qr/service.js';
 import { parseCreateCode } from '../../src/qr/schemas.js';
 import { insertDomainClaim } from '../../src/sso/domains/store.js';
+import { createSetupLink } from '../../src/sso/setup-links.js';
 import { writeSsoLog } from '../../src/sso/store.js';
 import { createScimToken } from '../../src/scim/tokens.js';
 import { createSubaccount } from '../../src/subaccounts/service.js';
@@ -26,7 +27,8 @@ import { describeEachEngine, ownerActor, startTestApp, tokenFor, type TestApp } 
 //
 // Portal roles sign in with a session cookie; API roles with a bearer token (the API takes
 // no cookies and the portal no tokens, so each side is walked with its own roles).
-const PORTAL_ROLES = ['anonymous', 'owner', 'admin', 'manager', 'team_leader', 'sso', 'user'] as const;
+// it_contact: a session opened with an SSO set-up link (only the SSO tab's pages and actions).
+const PORTAL_ROLES = ['anonymous', 'owner', 'admin', 'manager', 'team_leader', 'sso', 'user', 'it_contact'] as const;
 const API_ROLES = ['anonymous', 'account_token', 'user_token'] as const;
 type PortalRole = (typeof PORTAL_ROLES)[number];
 type ApiRole = (typeof API_ROLES)[number];
@@ -48,6 +50,7 @@ interface Fixture {
     teamLeader(): Promise<string>;
     code(): Promise<string>;
     userToken(): Promise<string>;
+    setupLink(): Promise<string>;
   };
 }
 
@@ -71,6 +74,7 @@ interface Rule {
 
 const MANAGERS = ['owner', 'admin', 'manager'] as const;
 const ADMINS = ['owner', 'admin'] as const;
+const SSO_TAB = [...ADMINS, 'it_contact'] as const;
 const STAFF = ['owner', 'admin', 'manager', 'team_leader', 'sso'] as const;
 const SIGNED_IN = [...STAFF, 'user'] as const;
 const TOKENS = ['account_token', 'user_token'] as const;
@@ -115,6 +119,9 @@ export const RULES: Record<string, Rule> = {
       return [`${method} /scim/v2/:slug${path}`, { allow: 'public', why: "SCIM: Entra's provisioning service with the account's own SCIM bearer token, checked in test/scim" }];
     }),
   ) as Record<string, Rule>,
+  'GET /assets/sso.js': { allow: 'public', why: "the SSO pages' script (copy buttons)" },
+  'GET /sso-setup/:token': { allow: 'public', why: 'the IT contact opens an SSO set-up link (unknown, expired or revoked: 404)' },
+  'POST /sso-setup/:token': { allow: 'public', why: 'Continue: starts the set-up session of a usable link' },
 
   // ------------------------------------------------------------------ portal: people
   'GET /': { allow: SIGNED_IN },
@@ -148,19 +155,22 @@ export const RULES: Record<string, Rule> = {
   // ------------------------------------------------------------------ portal: account settings and SSO
   'GET /settings': { allow: ADMINS },
   'POST /settings': { allow: ADMINS, body: () => ({ name: 'Acme', primaryColor: '#123456', accentColor: '#654321', defaultLocale: 'en' }) },
-  'GET /settings/sso': { allow: ADMINS },
-  'POST /settings/sso': { allow: ADMINS, body: () => ({ ssoType: 'user' }), inputChecked: true },
-  'POST /settings/sso/refresh-metadata': { allow: ADMINS, inputChecked: true },
+  'GET /settings/sso': { allow: SSO_TAB },
+  'POST /settings/sso': { allow: SSO_TAB, body: () => ({ ssoType: 'user' }), inputChecked: true },
+  'POST /settings/sso/refresh-metadata': { allow: SSO_TAB, inputChecked: true },
   'POST /settings/sso/sp-key/rotate': { allow: ADMINS, inputChecked: true },
   'POST /settings/sso/sp-key/finish': { allow: ADMINS, inputChecked: true },
-  'POST /settings/sso/test': { allow: ADMINS, inputChecked: true },
+  'POST /settings/sso/test': { allow: SSO_TAB, inputChecked: true },
+  'GET /settings/sso/log': { allow: SSO_TAB },
+  'GET /settings/sso/log/:id': { allow: SSO_TAB, params: (f) => ({ id: f.ssoLogId }) },
+  'GET /settings/sso/log/:id/xml': { allow: SSO_TAB, params: (f) => ({ id: f.ssoLogId }) },
+  'POST /settings/sso/setup-links': { allow: ADMINS, body: () => ({ label: 'Contoso IT', expiresInHours: '24' }) },
+  'POST /settings/sso/setup-links/:id/revoke': { allow: ADMINS, params: async (f) => ({ id: await f.fresh.setupLink() }) },
   'POST /settings/sso/scim-tokens': { allow: ADMINS, body: () => ({ name: 'portal scim' }) },
   'POST /settings/sso/scim-tokens/:id/revoke': { allow: ADMINS, params: async (f) => ({ id: (await createScimToken({ db: f.app.blanca.deps.db, now: new Date(), actor: f.owner }, { name: 'to revoke' })).view.id }) },
-  'GET /settings/sso/log': { allow: ADMINS },
   'POST /settings/sso/domains': { allow: ADMINS, body: () => ({ domain: `perm-${Math.random().toString(36).slice(2)}.example` }) },
   'POST /settings/sso/domains/check': { allow: ADMINS, params: async (f) => ({ domain: await freshDomainClaim(f) }), body: () => ({ domain: lastDomainClaim }) },
   'POST /settings/sso/domains/release': { allow: ADMINS, params: async (f) => ({ domain: await freshDomainClaim(f) }), body: () => ({ domain: lastDomainClaim }) },
-  'GET /settings/sso/log/:id': { allow: ADMINS, params: (f) => ({ id: f.ssoLogId }) },
   'GET /sso/choose': { allow: STAFF },
 
   // ------------------------------------------------------------------ portal: QR codes (the linked user's code)
@@ -220,6 +230,9 @@ export const RULES: Record<string, Rule> = {
   'POST /api/v1/sso/domains/:domain/check': { allow: ACCOUNT_TOKEN, params: async (f) => ({ domain: await freshDomainClaim(f) }) },
   'DELETE /api/v1/sso/domains/:domain': { allow: ACCOUNT_TOKEN, params: async (f) => ({ domain: await freshDomainClaim(f) }) },
   'GET /api/v1/sso/log/:id': { allow: ACCOUNT_TOKEN, params: (f) => ({ id: f.ssoLogId }) },
+  'POST /api/v1/sso/setup-links': { allow: ACCOUNT_TOKEN, body: () => ({ label: 'Contoso IT' }) },
+  'GET /api/v1/sso/setup-links': { allow: ACCOUNT_TOKEN },
+  'DELETE /api/v1/sso/setup-links/:id': { allow: ACCOUNT_TOKEN, params: async (f) => ({ id: await f.fresh.setupLink() }) },
   'GET /api/v1/codes': { allow: TOKENS },
   'GET /api/v1/codes/labels': { allow: TOKENS },
   'POST /api/v1/codes': { allow: TOKENS, body: apiCodeBody },
@@ -250,7 +263,7 @@ function classify(status: number, location: string | undefined, inputChecked: bo
 describeEachEngine('route permission matrix', (engine) => {
   let f: Fixture;
   const cookies = new Map<PortalRole, { cookie: string; csrf: string }>();
-  const principals = new Map<PortalRole, { kind: 'subaccount' | 'user'; id: string }>();
+  const principals = new Map<PortalRole, { kind: 'subaccount' | 'user' | 'sso_setup'; id: string }>();
   async function signIn(role: PortalRole): Promise<{ cookie: string; csrf: string }> {
     const principal = principals.get(role)!;
     const { token, session } = await createSession(f.app.blanca.deps.db, { accountId: f.app.accountId, principalKind: principal.kind, principalId: principal.id }, new Date(), 3_600_000);
@@ -275,7 +288,7 @@ describeEachEngine('route permission matrix', (engine) => {
     const qr = app.blanca.app.qr;
     const newCode = async () => (await createCode(c(), qr.runtime, parseCreateCode({ userId: linked.id, name: `Code ${Math.random()}`, kind: 'dynamic', content: { type: 'url', url: 'https://example.com/' } }))).code.id;
     const job = await startBulkJob(c(), qr.runtime, app.blanca.app.log, qr.track, { userId: linked.id, csv: 'name,type,text\nOne,text,hello\n' });
-    const ssoLogId = await writeSsoLog(db, { account_id: app.accountId, direction: 'in', kind: 'response', outcome: 'info', person: null, summary: 'fixture', fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, new Date());
+    const ssoLogId = await writeSsoLog(db, { account_id: app.accountId, direction: 'in', kind: 'response', outcome: 'info', person: null, summary: 'fixture', fix: null, failure_code: null, xml: '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>', attributes: null, mapping: null }, new Date());
     f = {
       app,
       linkedUserId: linked.id,
@@ -291,15 +304,18 @@ describeEachEngine('route permission matrix', (engine) => {
         teamLeader: async () => (await createSubaccount(c(), { email: `victim-${Math.random()}@example.com`, name: 'Victim', role: 'team_leader', userIds: [] })).id,
         code: newCode,
         userToken: async () => (await createApiToken(c(), { name: `victim-${Math.random()}`, userId: linked.id })).view.id,
+        setupLink: async () => (await createSetupLink(c(), app.config, { label: `Victim ${Math.random()}` })).link.id,
       },
     };
-    const people: Array<[PortalRole, 'subaccount' | 'user', string]> = [
+    const itContact = (await createSetupLink(c(), app.config, { label: 'IT contact', expiresInHours: 24 })).link.id;
+    const people: Array<[PortalRole, 'subaccount' | 'user' | 'sso_setup', string]> = [
       ['owner', 'subaccount', owner.id],
       ['admin', 'subaccount', subaccountIds.admin],
       ['manager', 'subaccount', subaccountIds.manager],
       ['team_leader', 'subaccount', subaccountIds.team_leader],
       ['sso', 'subaccount', ssoId],
       ['user', 'user', linked.id],
+      ['it_contact', 'sso_setup', itContact],
     ];
     for (const [role, kind, id] of people) {
       principals.set(role, { kind, id });
