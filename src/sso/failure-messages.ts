@@ -40,6 +40,8 @@ export const FAILURE_MESSAGES_ES: Record<FailureKey, string> = {
   'sso.fix.signature_missing': "En Entra > Inicio de sesión único > Certificados SAML > Opción de firma, elige «Firmar aserción SAML» o «Firmar respuesta y aserción SAML».",
   'sso.check.signature_invalid': "la firma XML se verifica con un certificado del IDP configurado",
   'sso.fix.signature_invalid': "Vuelve a importar los metadatos del IDP: puede que haya cambiado el certificado de firma. Si sigue fallando, el mensaje se alteró por el camino.",
+  'sso.check.signature_wrapping': "la firma cubre la misma respuesta o aserción que se lee (sin wrapping)",
+  'sso.fix.signature_wrapping': "Los IDP reales nunca envían esta forma: trátalo como un ataque (XML signature wrapping).",
   'sso.check.certificate_not_configured': "el certificado del KeyInfo de la firma es un certificado del IDP configurado",
   'sso.fix.certificate_not_configured': "Vuelve a importar los metadatos del IDP (Entra puede haber activado un certificado de firma nuevo), o añade el certificado a mano.",
   'sso.check.weak_signature_algorithm': "la firma y el resumen usan SHA-256 o superior",

@@ -173,7 +173,7 @@ describeEachEngine('SSO set-up links, walk-through and SSO log', (engine) => {
     const entra = tab.slice(tab.indexOf('<details id="wt-entra"'), tab.indexOf('</details>', tab.indexOf('<details id="wt-entra"')));
     for (const value of [sp.signInUrl, sp.sloUrl, 'Role', 'user.assignedroles']) assert.ok(entra.includes(`>${value}</code>`), `Entra: ${value}`);
     assert.ok(!/<script>/.test(tab) && !/ on[a-z]+="/.test(tab.replace(/<select id="lang"[^>]*>/, '')), 'no inline script or handler on the SSO tab');
-    assert.match(tab, /<script src="\/assets\/sso\.js" defer><\/script>/);
+    assert.match(tab, /<script nonce="[^"]+" src="\/assets\/sso\.js" defer><\/script>/, 'the script file carries the CSP nonce');
     const script = await app.blanca.app.inject({ method: 'GET', url: '/assets/sso.js' });
     assert.equal(script.statusCode, 200);
     assert.match(String(script.headers['content-type']), /javascript/);
