@@ -327,7 +327,8 @@ function sharedScenarios(site: () => Site) {
       await s.owner.goto(`${s.base}/settings/sso/log?outcome=failure`);
       await s.owner.getByRole('cell', { name: failure.summary }).waitFor();
       await s.owner.goto(`${s.base}/settings/sso/log/${failure.id}`);
-      assert.equal(await s.owner.locator('#log-summary').innerText(), failure.summary);
+      // The page leads with the check that refused it (in the reader's language), then the verifier's exact words.
+      assert.equal(await s.owner.locator('#log-summary').innerText(), `The check "the certificate in the signature's KeyInfo is a configured IdP certificate" failed. ${failure.summary}`);
       assert.equal(await s.owner.locator('#log-fix').innerText(), failure.fix);
     } finally {
       assert.equal((await put([idp.certificatePem])).statusCode, 200);
