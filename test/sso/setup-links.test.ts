@@ -189,7 +189,7 @@ describeEachEngine('SSO set-up links, walk-through and SSO log', (engine) => {
       assert.equal(refused.statusCode, 403, refused.body.slice(0, 300));
       const entry = (await api(app, 'GET', '/sso/log?outcome=failure&limit=5', app.adminToken)).body.entries[0];
       assert.equal(entry.failureCode, 'no_usable_role');
-      assert.equal(entry.summary, 'steve@example.test has no usable role: the configured attribute `RoleX` is not in the response, which has `http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress`, `http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname`, `Role`.');
+      assert.equal(entry.summary, 'steve@example.test has no usable role: the configured attribute `RoleX` is not in the response, which has `http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress`, `http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname`, `Role`. Signature verified: the assertion\'s own.');
       assert.match(entry.fix, /\(`Role`\)/, 'the fix suggests the attribute that looks like the role');
 
       const en = await owner();
@@ -208,7 +208,7 @@ describeEachEngine('SSO set-up links, walk-through and SSO log', (engine) => {
 
       const es = await owner({ 'accept-language': 'es' });
       const spanish = (await es.get(`/settings/sso/log/${entry.id}`)).body;
-      assert.match(spanish, /steve@example\.test no tiene ningún rol útil: el atributo configurado `RoleX` no está en la respuesta, que tiene .*`Role`\./);
+      assert.match(spanish, /steve@example\.test no tiene ningún rol útil: el atributo configurado `RoleX` no está en la respuesta, que tiene .*`Role`\. Firma verificada: la de la propia aserción\./);
       assert.match(spanish, /<span id="log-fix">En la pestaña SSO, pon en Rol/);
       assert.match(spanish, /no está en la respuesta<\/em>/);
     } finally {
