@@ -7,14 +7,16 @@ import type { RedirectTarget } from './cache.js';
 import type { QrModule } from './module.js';
 import type { RawScan } from './scans/recorder.js';
 import { SHORT_CODE_LENGTH, SHORT_CODE_PATTERN } from './short-codes.js';
-import { PROBLEM_PAGE_CSP, redirectProblemPage, type RedirectProblem } from './views.js';
+import { redirectProblemPage, type RedirectProblem } from './views.js';
+import { getAccount } from '../accounts/store.js';
+import { textOnColor } from '../accounts/branding.js';
 
 const STATUS: Record<RedirectProblem, number> = { unknown: 404, paused: 404, expired: 410 };
 // no-store: every scan must reach us, to be counted and to follow a new destination.
 // The redirect skips helmet (it is benchmarked); these two constant headers are what a 302 needs.
 const REDIRECT_HEADERS = { 'cache-control': 'private, no-store', 'content-length': '0', 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin' } as const;
 // The problem page's only inline content is its constant stylesheet, allowed by hash.
-const PROBLEM_HEADERS = { 'cache-control': 'no-store', 'x-robots-tag': 'noindex', 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin', 'x-frame-options': 'DENY', 'content-security-policy': PROBLEM_PAGE_CSP } as const;
+const PROBLEM_HEADERS = { 'cache-control': 'no-store', 'x-robots-tag': 'noindex', 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin', 'x-frame-options': 'DENY' } as const;
 
 /** The checks, as early returns, against an explicit clock. */
 export function decide(target: RedirectTarget, now: number): { problem: RedirectProblem } | { destination: string; codeId: string; accountId: string; userId: string } {
@@ -40,9 +42,13 @@ function scanOf(target: { codeId: string; accountId: string; userId: string }, n
   };
 }
 
-function problem(deps: AppDeps, request: FastifyRequest, reply: FastifyReply, kind: RedirectProblem): FastifyReply {
-  const t = translator(deps.messages, pickLocale(null, request.headers['accept-language'], 'en'));
-  return reply.code(STATUS[kind]).headers(PROBLEM_HEADERS).type('text/html; charset=utf-8').send(redirectProblemPage(t, kind));
+/** Off the hot path: a paused or expired code's page in its account's name and colours. */
+async function problem(deps: AppDeps, request: FastifyRequest, reply: FastifyReply, kind: RedirectProblem, accountId: string | null): Promise<FastifyReply> {
+  const account = accountId ? await getAccount(deps.db, accountId) : undefined;
+  const t = translator(deps.messages, pickLocale(null, request.headers['accept-language'], account?.default_locale ?? 'en'));
+  const brand = account ? { name: account.name, primary: account.primary_color, onPrimary: textOnColor(account.primary_color) } : { name: deps.config.PLATFORM_NAME };
+  const page = redirectProblemPage(t, kind, brand);
+  return reply.code(STATUS[kind]).headers(PROBLEM_HEADERS).header('content-security-policy', page.csp).type('text/html; charset=utf-8').send(page.body);
 }
 
 /**
@@ -59,8 +65,9 @@ export async function qrRedirect(app: FastifyInstance, deps: AppDeps, qr: QrModu
     async (request, reply) => {
       const code = request.params.code;
       const now = deps.clock.now().getTime();
-      const outcome = decide(cache.peek(code, now) ?? (await cache.resolve(code, now)), now);
-      if ('problem' in outcome) return problem(deps, request, reply, outcome.problem);
+      const target = cache.peek(code, now) ?? (await cache.resolve(code, now));
+      const outcome = decide(target, now);
+      if ('problem' in outcome) return problem(deps, request, reply, outcome.problem, target.found ? target.accountId : null);
       // HEAD is what link checkers send; only a GET is someone following the code.
       if (request.method === 'GET') recorder.enqueue(scanOf(outcome, now, request.ip, request.headers, fromTrustedProxy(request.raw, trust)));
       return reply.code(302).header('location', outcome.destination).headers(REDIRECT_HEADERS).send();

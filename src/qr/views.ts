@@ -10,10 +10,23 @@ const PROBLEM_CSS = 'body{margin:0;font:18px/1.5 system-ui,sans-serif;color:#111
 /** Its Content-Security-Policy: nothing but that one stylesheet, never framed. */
 export const PROBLEM_PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(PROBLEM_CSS).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'`;
 
-/** The friendly page a person sees after scanning a code that does not redirect. */
-export function redirectProblemPage(t: Translate, kind: RedirectProblem): string {
+/** Who a problem page is branded for: the code's account (paused, expired), or the platform (unknown). */
+export interface ProblemBrand {
+  name: string;
+  /** #rrggbb, validated when saved; with the text colour chosen for contrast. */
+  primary?: string;
+  onPrimary?: string;
+}
+
+/** The friendly page a person sees after scanning a code that does not redirect, and its CSP. */
+export function redirectProblemPage(t: Translate, kind: RedirectProblem, brand: ProblemBrand): { body: string; csp: string } {
   const title = t(`qr.redirect.${kind}Title`);
-  return `<!doctype html>${html`<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${title}</title><style>${raw(PROBLEM_CSS)}</style></head><body><main><h1>${title}</h1><p>${t(`qr.redirect.${kind}Text`)}</p></main></body></html>`.value}`;
+  const colours = brand.primary && /^#[0-9a-f]{6}$/i.test(brand.primary) && /^#[0-9a-f]{6}$/i.test(brand.onPrimary ?? '') ? `header{background:${brand.primary};color:${brand.onPrimary};padding:.75rem 1rem;border-radius:12px 12px 0 0;margin:-2rem -2rem 1rem;font-weight:600}` : 'header{font-weight:600;margin-bottom:1rem}';
+  const css = PROBLEM_CSS + colours;
+  // The stylesheet now carries the account's colours: allowed by its own hash, still no script.
+  const csp = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(css).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'`;
+  const body = `<!doctype html>${html`<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>${title} · ${brand.name}</title><style>${raw(css)}</style></head><body><main><header>${brand.name}</header><h1>${title}</h1><p>${t(`qr.redirect.${kind}Text`)}</p></main></body></html>`.value}`;
+  return { body, csp };
 }
 
 /**

@@ -74,6 +74,12 @@ describeEachEngine('dynamic code redirects', (engine) => {
     const paused = await scan(app, code.shortCode, { 'user-agent': PHONE_UA, 'accept-language': 'es-ES,es;q=0.9' });
     assert.equal(paused.statusCode, 404);
     assert.match(paused.body, /está en pausa/);
+    // White label: in the owning account's name and primary colour, its CSP allowing exactly that stylesheet.
+    const account = (await call(app, 'GET', '/account', app.adminToken)).body;
+    assert.match(paused.body, new RegExp(`<header>${account.name}</header>`));
+    assert.ok(paused.body.includes(`header{background:${account.primaryColor}`));
+    assert.match(String(paused.headers['content-security-policy']), /style-src 'sha256-[^']+'/);
+    assert.doesNotMatch(paused.body, /Blanca/);
     assert.match(String(paused.headers['content-type']), /text\/html/);
     assert.equal((await call(app, 'POST', `/codes/${code.id}/resume`, app.adminToken)).body.status, 'active');
     assert.equal((await scan(app, code.shortCode)).statusCode, 302);
@@ -88,6 +94,7 @@ describeEachEngine('dynamic code redirects', (engine) => {
     const unknown = await scan(app, 'zzzzzzz');
     assert.equal(unknown.statusCode, 404);
     assert.match(unknown.body, /does not exist/);
+    assert.match(unknown.body, /<header>QR platform<\/header>/, 'an unknown code: neutral, with PLATFORM_NAME');
     // Not a code at all (wrong alphabet or length): the ordinary 404 of the app.
     assert.equal((await scan(app, 'abc')).statusCode, 404);
     assert.equal((await scan(app, 'users')).statusCode, 303, 'portal paths are not shadowed');
