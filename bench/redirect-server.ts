@@ -1,6 +1,7 @@
 // Child process of bench/redirect.ts: serves either Blanca or a bare node:http server that
 // answers the same 302, so the two are measured under identical conditions.
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,11 +40,19 @@ async function blanca(engine: 'sqlite' | 'postgres'): Promise<void> {
   const ctx = { db: app.deps.db, now: new Date(), actor };
   const user = await createUser(ctx, { name: 'Bench', maxCodes: 100, features: ['dynamic_codes', 'static_codes', 'analytics'] });
   const { code } = await createCode(ctx, app.app.qr.runtime, { userId: user.id, kind: 'dynamic', name: 'Bench', content: { type: 'url', url: DESTINATION } });
+  // BENCH_CPU_PROF=<file>: a V8 CPU profile of this server for the whole run (open in Chrome DevTools).
+  const profiler = process.env.BENCH_CPU_PROF ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   await app.app.listen({ port: 0, host: '127.0.0.1' });
   send({ ready: true, port: (app.app.server.address() as AddressInfo).port, code: code.short_code, engine: app.deps.engine });
   process.on('message', async (message) => {
     if (message === 'memory') return send({ rssMb: Math.round(process.memoryUsage().rss / 1048576), heapMb: Math.round(process.memoryUsage().heapUsed / 1048576) });
     await app.close(); // graceful: waits for requests, then writes every queued scan
+    if (profiler) fs.writeFileSync(process.env.BENCH_CPU_PROF as string, JSON.stringify((await profiler.post('Profiler.stop')).profile));
     const row = await database.db.selectFrom('qr_scans').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     await database.close();
     await dropSchema();
