@@ -27,6 +27,8 @@ const ConfigSchema = Type.Object({
   DATABASE_WAIT_SECONDS: Type.Integer({ minimum: 0, maximum: 86400, default: 60, description: 'At start, how long to keep retrying an unreachable (or not yet created) database before exiting; 0 tries once' }),
   SCAN_QUEUE_MAX: Type.Integer({ minimum: 1000, maximum: 10_000_000, default: 100_000, description: 'Scans kept in memory per instance while the database is unreachable; beyond it new scans are dropped and counted' }),
   JOBS_INTERVAL_SECONDS: Type.Integer({ minimum: 10, maximum: 86400, default: 3600, description: 'How often the fleet runs the clean-up jobs (scan retention, expired sessions and SSO state)' }),
+  SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$', maxLength: 2000, description: 'smtp://user:password@host:port (or smtps://…): sends "Forgot password" mails; without it passwords are reset by an administrator or the operator CLI' })),
+  SMTP_FROM: Type.Optional(Type.String({ format: 'email', maxLength: 254, description: 'Sender address of mails; no-reply@<PUBLIC_URL host> when unset' })),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('silent')], { default: 'info' }),
 });
 

@@ -8,6 +8,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import type { AppDeps } from './web/deps.js';
 import { deleteExpiredSessions } from './auth/sessions.js';
+import { deleteExpiredResets } from './auth/password-reset.js';
 import { deleteQuietThrottles } from './auth/throttle.js';
 import { deleteQuietSecondFactorState } from './auth/second-factor.js';
 import { ssoJobDefinitions } from './sso/jobs.js';
@@ -68,6 +69,7 @@ export async function createBlanca(config: Config, options: CreateOptions = {}):
           await deleteExpiredSessions(deps.db, now);
           await deleteQuietThrottles(deps.db, now);
           await deleteQuietSecondFactorState(deps.db, now);
+          await deleteExpiredResets(deps.db, now);
         },
       },
       // SSO log retention with the expired SSO one-time state, and the scheduled IdP metadata refresh.

@@ -19,6 +19,7 @@ import { setSessionCookies } from './http/session-cookies.js';
 import { frontDoorAccount } from './http/session-hook.js';
 import { reportSignIn } from '../web/sign-in-outcome.js';
 import { totpSecretOf } from './two-factor.js';
+import { passwordResetPortal } from './password-reset-portal.js';
 import { minutesFrom } from './attempts.js';
 import { checkSecondFactor } from './second-factor.js';
 
@@ -39,6 +40,7 @@ export interface SignInExtensions {
 export async function authPortal(app: FastifyInstance, deps: AppDeps, extensions: SignInExtensions = {}): Promise<void> {
   const ttlMs = deps.config.SESSION_TTL_HOURS * 3600_000;
   const secure = deps.config.secureCookies;
+  await passwordResetPortal(app, deps);
 
   async function loginPage(request: FastifyRequest, reply: FastifyReply, state: { identifier?: string; error?: string; status?: number }) {
     // Through an account's own front door the account is fixed: no field, nothing of other accounts.
@@ -59,6 +61,7 @@ ${state.error ? html`<div class="error-summary" role="alert" id="error-summary" 
   ${textField({ name: 'password', label: t('login.password'), type: 'password', autocomplete: 'current-password', required: true })}
   <div class="actions"><button type="submit">${t('login.submit')}</button></div>
 </form>
+${deps.config.SMTP_URL ? html`<p><a href="/login/forgot">${t('reset.forgotLink')}</a></p>` : ''}
 ${extra}`);
   }
 

@@ -60,3 +60,15 @@ export interface SecondFactorStateTable {
   last_step: number | null;
   updated_at: number;
 }
+
+/** "Forgot password" links (auth/password-reset.ts): single use, short-lived; the token itself is never stored. */
+export interface PasswordResetsTable {
+  /** sha256 (hex) of the token in the mailed link. */
+  token_hash: string;
+  account_id: string;
+  principal_kind: PrincipalKind;
+  principal_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}

@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AccountsTable } from '../accounts/tables.js';
 import type { AuditLogTable } from '../audit/tables.js';
-import type { ApiTokensTable, SecondFactorStateTable, SessionsTable, SignInThrottleTable } from '../auth/tables.js';
+import type { ApiTokensTable, PasswordResetsTable, SecondFactorStateTable, SessionsTable, SignInThrottleTable } from '../auth/tables.js';
 import type { InstanceSettingsTable } from './instance-settings.js';
 import type { QrAccountSettingsTable, QrBulkJobsTable, QrBulkRowsTable, QrCodeTagsTable, QrCodesTable, QrScansTable } from '../qr/tables.js';
 import type { SsoConnectionsTable, SsoGroupMappingsTable, SsoLogTable, SsoLogWindowsTable, SsoReplayTable, SsoRequestsTable, SsoSetupLinksTable } from '../sso/tables.js';
@@ -21,6 +21,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   sign_in_throttle: SignInThrottleTable;
   second_factor_state: SecondFactorStateTable;
+  password_resets: PasswordResetsTable;
   instance_settings: InstanceSettingsTable;
   audit_log: AuditLogTable;
   sso_connections: SsoConnectionsTable;

@@ -21,6 +21,7 @@ import * as deactivation from './migrations/2026_12_04_0602_deactivation.js';
 import * as scim from './migrations/2026_12_04_0603_scim.js';
 import * as accountFrontDoor from './migrations/2026_12_04_1000_account_front_door.js';
 import * as ssoSetupLinks from './migrations/2026_12_04_0801_sso_setup_links.js';
+import * as passwordResets from './migrations/2026_12_04_1101_password_resets.js';
 
 // Listed explicitly (not read from a folder) so that the compiled and the tsx
 // builds see the same migrations, in the same order.
@@ -45,6 +46,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_12_04_0603_scim': scim,
   '2026_12_04_1000_account_front_door': accountFrontDoor,
   '2026_12_04_0801_sso_setup_links': ssoSetupLinks,
+  '2026_12_04_1101_password_resets': passwordResets,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

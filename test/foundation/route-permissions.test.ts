@@ -105,6 +105,10 @@ export const RULES: Record<string, Rule> = {
   'GET /login/2fa': { allow: 'public', why: 'sign-in (second factor of a pending session)' },
   'POST /login/2fa': { allow: 'public', why: 'sign-in' },
   'POST /login/sso': { allow: 'public', why: 'sign-in' },
+  'GET /login/forgot': { allow: 'public', why: 'forgot password (SMTP_URL set)' },
+  'POST /login/forgot': { allow: 'public', why: 'forgot password: mails a link, answers the same for anyone' },
+  'GET /login/reset': { allow: 'public', why: 'forgot password: the mailed single-use link' },
+  'POST /login/reset': { allow: 'public', why: 'forgot password: the token is the credential' },
   'POST /logout': { allow: 'public', why: 'signing out needs no role' },
   'POST /language': { allow: 'public', why: 'language choice before sign-in' },
   'GET /sso/:slug/login': { allow: 'public', why: 'SAML: starts the IdP sign-in' },
@@ -273,7 +277,7 @@ describeEachEngine('route permission matrix', (engine) => {
 
   before(async () => {
     // Domain checks ask a closed loopback port, so they fail at once instead of waiting for a resolver.
-    const app = await startTestApp(engine, { env: { DNS_SERVERS: '127.0.0.1:9' } });
+    const app = await startTestApp(engine, { env: { DNS_SERVERS: '127.0.0.1:9', SMTP_URL: 'smtp://127.0.0.1:9' } });
     const { db, secretKey } = app.blanca.deps;
     const owner = await ownerActor(app.blanca, app.accountId);
     const c = () => ({ db, now: new Date(), actor: owner });
