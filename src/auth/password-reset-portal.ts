@@ -30,7 +30,7 @@ const tokenOf = (request: FastifyRequest) => {
 export async function passwordResetPortal(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const smtpUrl = deps.config.SMTP_URL;
   if (!smtpUrl) return;
-  const mailer = smtpMailer(smtpUrl, deps.config.SMTP_FROM ?? `no-reply@${new URL(deps.config.publicUrl).hostname}`);
+  const mailer = smtpMailer(smtpUrl, { name: deps.config.PLATFORM_NAME, address: deps.config.SMTP_FROM ?? `no-reply@${new URL(deps.config.publicUrl).hostname}` });
 
   function requestPage(request: FastifyRequest, reply: FastifyReply, state: { sent?: string; error?: string; status?: number }) {
     const t = request.t;

@@ -12,9 +12,9 @@ export interface Mailer {
 
 /**
  * Outgoing mail through nodemailer (SMTP_URL: smtp://user:pass@host:port or smtps://…). The sender
- * is SMTP_FROM, else "no-reply@" the public host. Connections are not pooled: mail is rare.
+ * is SMTP_FROM, else "no-reply@" the public host, shown as PLATFORM_NAME. Connections are not pooled: mail is rare.
  */
-export function smtpMailer(smtpUrl: string, from: string): Mailer {
+export function smtpMailer(smtpUrl: string, from: { name: string; address: string }): Mailer {
   const transport: Transporter = nodemailer.createTransport(smtpUrl);
   return {
     async send(mail) {

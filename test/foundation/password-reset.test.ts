@@ -92,7 +92,7 @@ describeEachEngine('forgot password by e-mail (real SMTP server on loopback)', (
     const mail = await nextMail(1);
     assert.deepEqual(mail.to, [app.ownerEmail]);
     assert.match(mail.raw, /^Subject: Reset your password for Acme/im);
-    assert.match(mail.raw, /^From: qr@acme\.example/im);
+    assert.match(mail.raw, /^From: QR platform <qr@acme\.example>/im);
     const text = bodyOf(mail.raw);
     const link = /http:\/\/localhost:\d+(\/login\/reset\?token=[\w-]+)/.exec(text)?.[1];
     assert.ok(link, text);
