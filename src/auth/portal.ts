@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getAccountBySlug } from '../accounts/store.js';
+import type { AccountRow } from '../accounts/store.js';
 import { AppError, notFound } from '../platform/errors.js';
 import { html, type SafeHtml } from '../platform/html.js';
 import { isLocale } from '../platform/i18n.js';
@@ -33,6 +34,8 @@ const LoginForm = Type.Object({
 /** Extension point: the SSO domain adds its sign-in button and single logout here. */
 export interface SignInExtensions {
   loginButtons?: (request: FastifyRequest, csrf: SafeHtml) => Promise<SafeHtml | string>;
+  /** True when the account enforces SSO: password sign-in only for the owner. */
+  enforcesSso?: (account: AccountRow) => Promise<boolean>;
   /** Returns the IdP logout URL to send the person to, or null. */
   beforeLogout?: (request: FastifyRequest) => Promise<string | null>;
 }
@@ -96,7 +99,12 @@ ${extra}`);
     }
     request.account = account;
     const now = deps.clock.now();
-    const result = await signInWithPassword(deps.db, { accountId: account.id, identifier: form.identifier, password: form.password, source: request.ip, now });
+    const enforcesSso = extensions.enforcesSso ? await extensions.enforcesSso(account) : false;
+    const result = await signInWithPassword(deps.db, { accountId: account.id, identifier: form.identifier, password: form.password, source: request.ip, now, enforcesSso });
+    if (!result.ok && result.reason === 'sso_required') {
+      reportSignIn(request, { method: 'password', outcome: 'rejected' });
+      return loginPage(request, reply, { identifier: form.identifier, error: t('login.ssoRequired'), status: 403 });
+    }
     if (!result.ok) {
       reportSignIn(request, { method: 'password', outcome: result.reason === 'locked' ? 'locked' : 'invalid' });
       const error = result.reason === 'locked' ? t('login.locked', { minutes: result.retryAfterMinutes }) : t('login.invalid');

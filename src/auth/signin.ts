@@ -20,6 +20,8 @@ export interface Principal {
 export type SignInResult =
   | { ok: true; principal: Principal }
   | { ok: false; reason: 'invalid_credentials' }
+  /** Right password, but the account enforces SSO and this person is not the owner (break-glass). */
+  | { ok: false; reason: 'sso_required' }
   | { ok: false; reason: 'locked'; retryAfterMinutes: number };
 
 /**
@@ -27,7 +29,7 @@ export type SignInResult =
  * passwords are throttled per identifier and client address (auth/throttle.ts): known and unknown
  * identifiers get the same answers, and the same work (one Argon2 verification, or none while blocked).
  */
-export async function signInWithPassword(db: Db, input: { accountId: string; identifier: string; password: string; source: string; now: Date }): Promise<SignInResult> {
+export async function signInWithPassword(db: Db, input: { accountId: string; identifier: string; password: string; source: string; now: Date; enforcesSso?: boolean }): Promise<SignInResult> {
   const identifier = input.identifier.trim();
   const attempt = await beginPasswordAttempt(db, { accountId: input.accountId, identifier, source: input.source }, input.now);
   if (!attempt.allowed) return { ok: false, reason: 'locked', retryAfterMinutes: minutesFrom(attempt.retryAfterMs) };
@@ -41,6 +43,9 @@ export async function signInWithPassword(db: Db, input: { accountId: string; ide
 
   const { blockedForMs } = await attempt.settle(correct);
   if (!person || !correct) return blockedForMs > 0 ? { ok: false, reason: 'locked', retryAfterMinutes: minutesFrom(blockedForMs) } : { ok: false, reason: 'invalid_credentials' };
+  // Enforce SSO: only the owner keeps password sign-in (break-glass). Told only after a right password,
+  // so the answer reveals neither who the owner is nor anything to someone guessing.
+  if (input.enforcesSso && subaccount?.is_owner !== 1) return { ok: false, reason: 'sso_required' };
   return {
     ok: true,
     principal: {

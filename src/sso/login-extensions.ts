@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { SignInExtensions } from '../auth/portal.js';
+import type { AccountRow } from '../accounts/store.js';
 import { html, type SafeHtml } from '../platform/html.js';
 import { safeLocalPath } from '../platform/local-path.js';
 import type { AppDeps } from '../web/deps.js';
@@ -17,6 +18,7 @@ export function ssoSignInExtensions(deps: AppDeps): SignInExtensions {
       const returnTo = safeLocalPath((request.query as Record<string, unknown>).returnTo, '/');
       const logoutIncomplete = (request.query as Record<string, unknown>).sso_logout === 'incomplete';
       return html`<section aria-labelledby="sso-heading" class="stack sso-sign-in">
+  ${connection?.status === 'connected' && connection.enforce_sso === 1 ? html`<p class="flash" role="status" id="sso-enforced">${t('sso.enforcedNotice')}</p>` : ''}
   ${logoutIncomplete ? html`<p class="flash" role="alert" id="sso-logout-incomplete">${t('sso.logout.idpSessionOpen')}</p>` : ''}
   <h2 id="sso-heading">${t('sso.signIn')}</h2>
   ${connection?.status === 'connected' && account ? html`<p><a class="button" id="sso-account-button" href="/sso/${account.slug}/login?returnTo=${encodeURIComponent(returnTo)}">${t('sso.signIn')}: ${account.name}</a></p>` : ''}
@@ -25,6 +27,11 @@ export function ssoSignInExtensions(deps: AppDeps): SignInExtensions {
     <input type="email" id="sso-email" name="email" autocomplete="email" aria-describedby="sso-email-hint">
     <div class="actions sso-sign-in-actions"><button type="submit" class="secondary">${t('sso.signIn')}</button></div>
   </form></section>`;
+    },
+    async enforcesSso(account: AccountRow) {
+      if (account.sso_enabled !== 1) return false;
+      const connection = await getConnection(deps.db, account.id);
+      return connection?.status === 'connected' && connection.enforce_sso === 1;
     },
     async beforeLogout(request: FastifyRequest) {
       if (!request.session || !request.account) return null;

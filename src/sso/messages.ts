@@ -119,6 +119,9 @@ export const SSO_MESSAGES_EN = {
   'sso.log.similarStarts': "and {count} more sign-ins started",
   // Issue 11 items 1, 3-6 (Entra configurations): own block.
   'sso.requireSignedAssertions': "Require signed assertions (WantAssertionsSigned)",
+  'sso.enforceSso': "Enforce SSO",
+  'sso.enforceSsoHelp': "Password sign-in is off for everyone but the account owner, who keeps it as a break-glass account in case the IdP fails.",
+  'sso.enforcedNotice': "This account signs in with single sign-on. Use the SSO button; only the account owner may still use a password.",
   'sso.logout.idpSessionOpen': "You are signed out of this platform, but your company's sign-in (identity provider) did not confirm the sign-out: your company session may still be open. Close the browser, or sign out at your company's portal, before someone else uses this computer.",
   'sso.notice.signed_requests_required': "The IdP's metadata asks for signed authentication requests (WantAuthnRequestsSigned): they are now signed with the current SP key. Upload the SP metadata to the IdP again.",
   'sso.notice.metadata_reread_failed': "The IdP metadata URL could not be read again; the saved entity ID, URLs and certificates were kept. See the SSO log.",
@@ -269,6 +272,9 @@ export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
   'sso.log.similarStarts': "y {count} inicios de sesión más",
   // Issue 11 items 1, 3-6 (Entra configurations): own block.
   'sso.requireSignedAssertions': "Exigir aserciones firmadas (WantAssertionsSigned)",
+  'sso.enforceSso': "Exigir SSO",
+  'sso.enforceSsoHelp': "El acceso con contraseña queda desactivado para todos salvo el propietario de la cuenta, que lo conserva como cuenta de emergencia por si falla el IDP.",
+  'sso.enforcedNotice': "Esta cuenta inicia sesión con inicio de sesión único. Usa el botón de SSO; solo el propietario de la cuenta puede seguir usando una contraseña.",
   'sso.logout.idpSessionOpen': "Has cerrado la sesión en esta plataforma, pero el inicio de sesión de tu empresa (proveedor de identidad) no confirmó el cierre: la sesión de tu empresa puede seguir abierta. Cierra el navegador o cierra la sesión en el portal de tu empresa antes de que otra persona use este equipo.",
   'sso.notice.signed_requests_required': "Los metadatos del IDP piden solicitudes de autenticación firmadas (WantAuthnRequestsSigned): ahora se firman con la clave SP actual. Vuelve a subir los metadatos del SP al IDP.",
   'sso.notice.metadata_reread_failed': "No se pudo volver a leer la URL de metadatos del IDP; se conservaron el ID de entidad, las URL y los certificados guardados. Consulta el registro de SSO.",

@@ -60,6 +60,7 @@ function valuesOf(view: ConnectionView): FormValues {
     signAuthnRequests: view.signAuthnRequests ? 'true' : '',
     requireSignedAssertions: view.requireSignedAssertions ? 'true' : '',
     sessionLifetimeHours: String(view.sessionLifetimeHours),
+    enforceSso: view.enforceSso ? 'true' : '',
     logRetentionDays: String(view.logRetentionDays),
     emailDomains: view.emailDomains.join(', '),
   };
@@ -87,6 +88,7 @@ function connectInput(v: FormValues): unknown {
     allowSha1: v.allowSha1 === 'true',
     signAuthnRequests: v.signAuthnRequests === 'true',
     requireSignedAssertions: v.requireSignedAssertions === 'true',
+    enforceSso: v.enforceSso === 'true',
     ...(v.sessionLifetimeHours?.trim() ? { sessionLifetimeHours: /^\d+$/.test(v.sessionLifetimeHours.trim()) ? Number(v.sessionLifetimeHours.trim()) : v.sessionLifetimeHours.trim() } : {}),
     ...(blank(v.logRetentionDays) ? { logRetentionDays: /^\d+$/.test(blank(v.logRetentionDays)!) ? Number(blank(v.logRetentionDays)) : blank(v.logRetentionDays) } : {}),
     emailDomains: (v.emailDomains ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
@@ -180,6 +182,8 @@ ${errorSummary(t, errors)}
   <p class="hint" id="f-signAuthnRequests-hint">${t('sso.signAuthnRequestsHelp')}</p>
   <label class="checkbox"><input type="checkbox" name="requireSignedAssertions" id="f-requireSignedAssertions" value="true" aria-describedby="f-requireSignedAssertions-hint"${v.requireSignedAssertions === 'true' ? html` checked` : ''}> ${t('sso.requireSignedAssertions')}</label>
   <p class="hint" id="f-requireSignedAssertions-hint">${t('sso.requireSignedAssertionsHelp')}</p>
+  <label class="checkbox"><input type="checkbox" name="enforceSso" id="f-enforceSso" value="true" aria-describedby="f-enforceSso-hint"${v.enforceSso === 'true' ? html` checked` : ''}> ${t('sso.enforceSso')}</label>
+  <p class="hint" id="f-enforceSso-hint">${t('sso.enforceSsoHelp')}</p>
   ${textField({ name: 'sessionLifetimeHours', label: t('sso.sessionLifetimeHours'), type: 'number', hint: t('sso.sessionLifetimeHoursHelp'), value: v.sessionLifetimeHours, errors })}
   ${textField({ name: 'logRetentionDays', label: t('sso.logRetentionDays'), type: 'number', hint: t('sso.logRetentionDaysHelp'), value: v.logRetentionDays, errors })}
   ${textField({ name: 'emailDomains', label: `${t('sso.emailDomains')} (${t('form.optional')})`, hint: t('sso.emailDomainsHelp'), value: v.emailDomains, errors })}

@@ -29,6 +29,7 @@ export const ConnectBody = Type.Object(
     allowIdpInitiated: Type.Optional(Type.Boolean({ description: 'Accept sign-ins started at the IdP (Entra My Apps)' })),
     allowSha1: Type.Optional(Type.Boolean({ description: 'Accept SHA-1 signatures (legacy IdPs only)' })),
     signAuthnRequests: Type.Optional(Type.Boolean({ description: 'Sign AuthnRequests with the current SP key (AuthnRequestsSigned="true" in the SP metadata)' })),
+    enforceSso: Type.Optional(Type.Boolean({ description: 'Enforce SSO: password sign-in off for everyone but the account owner (break-glass); audited on change' })),
     sessionLifetimeHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 336, description: 'SSO session lifetime when the assertion has no SessionNotOnOrAfter; default 12', errorMessage: 'Use 1 to 336 hours.' })),
     requireSignedAssertions: Type.Optional(Type.Boolean({ description: 'Require the assertion itself to be signed (WantAssertionsSigned="true"); off by default: a Response signature that covers the assertion suffices (Entra "Sign SAML response")' })),
     clockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600, errorMessage: 'Use 0 to 600 seconds.' })),
@@ -69,6 +70,7 @@ export const ConnectionView = Type.Object({
   signAuthnRequests: Type.Boolean(),
   requireSignedAssertions: Type.Boolean(),
   sessionLifetimeHours: Type.Integer(),
+  enforceSso: Type.Boolean(),
   spKeys: Type.Object({
     current: Nullable(SpKeyView),
     next: Nullable(SpKeyView),

@@ -110,6 +110,7 @@ export function toConnectionView(row: ConnectionRow | undefined, account: Accoun
     requireSignedAssertions: row ? row.require_signed_assertions === 1 : false,
     notices: [],
     sessionLifetimeHours: row?.session_lifetime_hours ?? 12,
+    enforceSso: row ? row.enforce_sso === 1 : false,
     spKeys: {
       current: row ? spKeyView(row.sp_certificate) : null,
       next: row?.sp_next_certificate ? spKeyView(row.sp_next_certificate) : null,
@@ -275,6 +276,7 @@ export async function connect(ctx: ServiceContext, config: Config, input: Connec
     clock_skew_seconds: input.clockSkewSeconds ?? row.clock_skew_seconds,
     sign_authn_requests: signRequests ? 1 : input.signAuthnRequests === undefined ? row.sign_authn_requests : input.signAuthnRequests ? 1 : 0,
     session_lifetime_hours: input.sessionLifetimeHours ?? row.session_lifetime_hours,
+    enforce_sso: input.enforceSso === undefined ? row.enforce_sso : input.enforceSso ? 1 : 0,
     require_signed_assertions: input.requireSignedAssertions === undefined ? row.require_signed_assertions : input.requireSignedAssertions ? 1 : 0,
     log_retention_days: input.logRetentionDays ?? row.log_retention_days,
     email_domains: JSON.stringify([...new Set((input.emailDomains ?? (JSON.parse(row.email_domains) as string[])).map((d) => d.toLowerCase()))]),
@@ -286,6 +288,7 @@ export async function connect(ctx: ServiceContext, config: Config, input: Connec
     await updateConnection(tx, account.id, changes);
     // Listed domains become pending claims; they route sign-ins only once verified (domains/service.ts).
     if (input.emailDomains) await syncDomainClaims(tx, account.id, input.emailDomains, auditActor(ctx.actor), ctx.now);
+    if (changes.enforce_sso !== row.enforce_sso) await recordAudit(tx, { accountId: account.id, actor: auditActor(ctx.actor), action: changes.enforce_sso === 1 ? 'sso.enforce_on' : 'sso.enforce_off', object: { type: 'sso_connection', id: account.id, label: entityId }, detail: { enforceSso: changes.enforce_sso === 1 } }, ctx.now);
     await recordAudit(tx, { accountId: account.id, actor: auditActor(ctx.actor), action: 'sso.connect', object: { type: 'sso_connection', id: account.id, label: entityId }, detail: { ssoType: input.ssoType, idpEntityId: entityId, certificates: certificates.length, fromMetadata: metadata !== null, signAuthnRequests: changes.sign_authn_requests === 1 } }, ctx.now);
   });
   if (notices.length > 0) await writeSsoLog(ctx.db, { account_id: account.id, direction: 'in', kind: 'metadata', outcome: 'info', person: null, summary: notices.map((notice) => CONNECT_NOTICE_LOG[notice]).join(' '), fix: null, failure_code: null, xml: null, attributes: null, mapping: null }, ctx.now);
