@@ -39,6 +39,9 @@ export const DEFAULT_SCAN_QUEUE_MAX = 100_000;
 
 type ScanRow = QrScansTable;
 
+/** Distinct user agents remembered with their classification (a few hundred bytes each). */
+const UA_CACHE_SIZE = 1000;
+
 /**
  * Scans are queued in memory by the redirect and written in batches: one transaction with
  * a multi-row INSERT per batch, every second or every `batchSize` scans, whichever comes
@@ -191,14 +194,21 @@ export class ScanRecorder {
     }, this.retryDelayMs).unref();
   }
 
+  /**
+   * Each distinct user agent is classified once: a least-recently-used cache of UA_CACHE_SIZE entries (a Map
+   * keeps insertion order, so a hit moves to the end and the first key is the oldest). A flood of unique
+   * user agents only evicts; it never grows memory nor clears the phones' common strings at once.
+   */
   private classify(userAgent: string | undefined): UserAgentInfo {
     const key = userAgent ?? '';
     let info = this.uaCache.get(key);
-    if (!info) {
+    if (info) {
+      this.uaCache.delete(key);
+    } else {
       info = classifyUserAgent(userAgent);
-      if (this.uaCache.size >= 2000) this.uaCache.clear();
-      this.uaCache.set(key, info);
+      if (this.uaCache.size >= UA_CACHE_SIZE) this.uaCache.delete(this.uaCache.keys().next().value as string);
     }
+    this.uaCache.set(key, info);
     return info;
   }
 
