@@ -120,6 +120,7 @@ export const SSO_MESSAGES_EN = {
   // Issue 11 items 1, 3-6 (Entra configurations): own block.
   'sso.requireSignedAssertions': "Require signed assertions (WantAssertionsSigned)",
   'sso.enforceSso': "Enforce SSO",
+  'sso.msg.groupsOverage': "The IdP sent the groups overage claim (http://schemas.microsoft.com/claims/groups.link) instead of the groups: the person is in more than 150 groups, so no group values arrived. Fix: use app roles (Role claim) instead, or in Entra emit only \"Groups assigned to the application\".",
   'sso.enforceSsoHelp': "Password sign-in is off for everyone but the account owner, who keeps it as a break-glass account in case the IdP fails.",
   'sso.enforcedNotice': "This account signs in with single sign-on. Use the SSO button; only the account owner may still use a password.",
   'sso.logout.idpSessionOpen': "You are signed out of this platform, but your company's sign-in (identity provider) did not confirm the sign-out: your company session may still be open. Close the browser, or sign out at your company's portal, before someone else uses this computer.",
@@ -273,6 +274,7 @@ export const SSO_MESSAGES_ES: Record<keyof typeof SSO_MESSAGES_EN, string> = {
   // Issue 11 items 1, 3-6 (Entra configurations): own block.
   'sso.requireSignedAssertions': "Exigir aserciones firmadas (WantAssertionsSigned)",
   'sso.enforceSso': "Exigir SSO",
+  'sso.msg.groupsOverage': "El IDP envió la notificación de exceso de grupos (http://schemas.microsoft.com/claims/groups.link) en lugar de los grupos: la persona pertenece a más de 150 grupos, así que no llegó ningún valor de grupo. Solución: usa roles de aplicación (notificación Role) o, en Entra, emite solo «Grupos asignados a la aplicación».",
   'sso.enforceSsoHelp': "El acceso con contraseña queda desactivado para todos salvo el propietario de la cuenta, que lo conserva como cuenta de emergencia por si falla el IDP.",
   'sso.enforcedNotice': "Esta cuenta inicia sesión con inicio de sesión único. Usa el botón de SSO; solo el propietario de la cuenta puede seguir usando una contraseña.",
   'sso.logout.idpSessionOpen': "Has cerrado la sesión en esta plataforma, pero el inicio de sesión de tu empresa (proveedor de identidad) no confirmó el cierre: la sesión de tu empresa puede seguir abierta. Cierra el navegador o cierra la sesión en el portal de tu empresa antes de que otra persona use este equipo.",

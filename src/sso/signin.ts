@@ -152,6 +152,8 @@ function verifyResponse(deps: SsoDeps, account: AccountRow, connection: Connecti
   return verifier.verify(samlResponse, now);
 }
 
+export const GROUPS_OVERAGE_CLAIM = 'http://schemas.microsoft.com/claims/groups.link';
+
 // The sentence saying which signature was verified, as catalogue keys (shown in the reader's language).
 const SIGNED_BY: Record<SamlLogin['signedBy'], MessageKey> = {
   assertion: 'sso.msg.signedBy.assertion',
@@ -160,7 +162,9 @@ const SIGNED_BY: Record<SamlLogin['signedBy'], MessageKey> = {
 };
 
 function logEntry(accountId: string, login: SamlLogin, person: MappedPerson, names: AttributeNames, outcome: 'success' | 'failure' | 'info', messages: LogMessages, report: MappingReport | null, code: string | null = null) {
-  const text = stored({ ...messages, also: [{ key: SIGNED_BY[login.signedBy] }], ...(login.warnings.length ? { warnings: login.warnings } : {}) });
+  // Entra sends this link instead of the groups when the person is in more than 150 (the overage claim).
+  const overage = login.attributes[GROUPS_OVERAGE_CLAIM] !== undefined;
+  const text = stored({ ...messages, also: [{ key: SIGNED_BY[login.signedBy] }, ...(overage ? [{ key: 'sso.msg.groupsOverage' as MessageKey }] : [])], ...(login.warnings.length ? { warnings: login.warnings } : {}) });
   return {
     account_id: accountId,
     direction: 'in' as const,
