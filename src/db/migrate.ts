@@ -52,9 +52,22 @@ export const MIGRATIONS: Record<string, Migration> = {
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /** `schema`: keep Kysely's bookkeeping tables in that PostgreSQL schema too (tests use one schema each). */
+/**
+ * Kysely's migrator first reads the catalogue of every schema it may use (has_schema_privilege over
+ * pg_namespace); a schema that another client drops at that moment makes the read fail with
+ * invalid_schema_name (3F000) before any migration ran. Several Blanca databases in one PostgreSQL
+ * (a test run, several tenants of a host) hit that: the read is simply tried again.
+ */
+function isConcurrentSchemaDrop(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '3F000';
+}
+
 export async function migrateToLatest(db: Db, schema?: string): Promise<MigrationResult[]> {
   const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  for (let attempt = 1; error && isConcurrentSchemaDrop(error) && (results ?? []).length === 0 && attempt <= 5; attempt++) {
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error) {
     // Not reaching the database is no migration's fault: let the caller see (and retry) the connection error.
     if (isDatabaseUnavailable(error)) throw error;

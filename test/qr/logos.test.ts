@@ -124,7 +124,9 @@ describeEachEngine('logo migration', (engine) => {
       const migrator = new Migrator({ db, provider, ...(database.schema ? { migrationTableSchema: database.schema } : {}) });
       const names = Object.keys(MIGRATIONS).sort();
       const previous = names[names.indexOf('2026_12_04_0502_logos_by_hash') - 1]!;
-      const first = await migrator.migrateTo(previous);
+      // Another test dropping its schema meanwhile can fail Kysely's catalogue read (see db/migrate.ts): try again.
+      let first = await migrator.migrateTo(previous);
+      for (let i = 0; i < 5 && (first.error as { code?: string } | undefined)?.code === '3F000'; i++) first = await migrator.migrateTo(previous);
       assert.equal(first.error, undefined);
       const now = Date.now();
       await db.insertInto('accounts').values({ id: 'a1', name: 'Acme', slug: 'acme', logo_url: null, primary_color: '#000000', accent_color: '#000000', sso_enabled: 0, require_admin_2fa: 0, default_locale: 'en', created_at: now, updated_at: now }).execute();
@@ -132,7 +134,8 @@ describeEachEngine('logo migration', (engine) => {
       const code = (id: string, design: object) => ({ id, account_id: 'a1', user_id: 'u1', kind: 'static', short_code: null, name: id, content_type: 'text', content: '{"type":"text","text":"x"}', design: JSON.stringify(design), folder: null, status: 'active', expires_at: null, created_by: 'test', created_at: now, updated_at: now });
       const png = dataUrl('image/png', LOGO_PNG);
       await db.insertInto('qr_codes').values([code('c1', { logo: png, foreground: '#111111' }), code('c2', { logo: png }), code('c3', { logo: dataUrl('image/svg+xml', Buffer.from(LOGO_SVG)) }), code('c4', {})]).execute();
-      const rest = await migrator.migrateToLatest();
+      let rest = await migrator.migrateToLatest();
+      for (let i = 0; i < 5 && (rest.error as { code?: string } | undefined)?.code === '3F000'; i++) rest = await migrator.migrateToLatest();
       assert.equal(rest.error, undefined);
       const rows = await db.selectFrom('qr_codes').select(['id', 'design', 'logo_hash']).orderBy('id').execute();
       assert.deepEqual(rows.map((r) => JSON.parse(r.design)), [{ foreground: '#111111' }, {}, {}, {}]);
