@@ -132,7 +132,7 @@ describe("XML signature wrapping (SAML Raider XSW1-XSW8)", () => {
       .replace(signedAssertionXml(), forgedFrom(signedAssertionXml(), false))
       .replace('ID="_r1"', 'ID="_evil_r"')
       .replace(responseSignature, responseSignature.replace("</Signature>", `${original}</Signature>`));
-    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /covers #_r1, but the Response Blanca reads has ID "_evil_r"/);
+    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /covers #_r1, but the Response the SP reads has ID "_evil_r"/);
   });
 
   test("XSW2: forged Response at the root, the signed Response as a sibling before its Signature (detached)", async () => {
@@ -142,7 +142,7 @@ describe("XML signature wrapping (SAML Raider XSW1-XSW8)", () => {
       .replace(signedAssertionXml(), forgedFrom(signedAssertionXml(), false))
       .replace('ID="_r1"', 'ID="_evil_r"')
       .replace(responseSignature, `${original}${responseSignature}`);
-    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /covers #_r1, but the Response Blanca reads has ID "_evil_r"/);
+    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /covers #_r1, but the Response the SP reads has ID "_evil_r"/);
   });
 
   // XSW1/XSW2 again, with the genuine signed assertion kept in the forged Response so that the
@@ -196,7 +196,7 @@ describe("XML signature wrapping (SAML Raider XSW1-XSW8)", () => {
     const signed = signedAssertionXml();
     const signature = signatureOf(signed);
     const forged = forgedFrom(signed, true, "_evil").replace(signature, signature.replace("</Signature>", `${withoutSignature(signed)}</Signature>`));
-    assertFails(await verifySamlResponse(input(genuine().replace(signed, forged))), "signature_wrapping", /covers #_a1, but the assertion Blanca reads has ID "_evil"/);
+    assertFails(await verifySamlResponse(input(genuine().replace(signed, forged))), "signature_wrapping", /covers #_a1, but the assertion the SP reads has ID "_evil"/);
   });
 
   test("XSW7: forged assertion (unsigned) in an Extensions element, the signed one left in place", async () => {
@@ -283,14 +283,14 @@ describe("XML signature wrapping under a Response-only signature (Entra \"Sign S
     const original = responseOnly();
     const signature = responseSignatureOf(original);
     const forged = original.replace(plainAssertion(), forgedAssertion()).replace('ID="_r1"', 'ID="_evil_r"').replace(signature, signature.replace("</Signature>", `${original}</Signature>`));
-    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /covers #_r1, but the Response Blanca reads has ID "_evil_r".*samlp:Response\/Signature\/samlp:Response/);
+    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /covers #_r1, but the Response the SP reads has ID "_evil_r".*samlp:Response\/Signature\/samlp:Response/);
   });
 
   test("XSW2: forged Response at the root, the signed original as a sibling before its Signature", async () => {
     const original = responseOnly();
     const signature = responseSignatureOf(original);
     const forged = original.replace(plainAssertion(), forgedAssertion()).replace('ID="_r1"', 'ID="_evil_r"').replace(signature, `${original}${signature}`);
-    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /covers #_r1, but the Response Blanca reads has ID "_evil_r"/);
+    assertFails(await verifySamlResponse(input(forged)), "signature_wrapping", /covers #_r1, but the Response the SP reads has ID "_evil_r"/);
   });
 
   test("XSW3: forged assertion inserted before the original", async () => {
@@ -301,7 +301,7 @@ describe("XML signature wrapping under a Response-only signature (Entra \"Sign S
   test("XSW4 (nested wrapped assertion): forged assertion with the original as its child", async () => {
     const forged = forgedAssertion("_evil").replace("</saml:Assertion>", `${plainAssertion()}</saml:Assertion>`);
     const xml = responseOnly().replace(plainAssertion(), forged);
-    assertFails(await verifySamlResponse(input(xml)), "signature_wrapping", /unsigned Assertion \(ID "_a1"\) sits at samlp:Response\/saml:Assertion\/saml:Assertion, besides the one Blanca reads \(ID "_evil"\)/);
+    assertFails(await verifySamlResponse(input(xml)), "signature_wrapping", /unsigned Assertion \(ID "_a1"\) sits at samlp:Response\/saml:Assertion\/saml:Assertion, besides the one the SP reads \(ID "_evil"\)/);
   });
 
   test("XSW5: the Response's signature moved into the forged assertion (the Response looks unsigned)", async () => {
@@ -309,7 +309,7 @@ describe("XML signature wrapping under a Response-only signature (Entra \"Sign S
     const signature = responseSignatureOf(original);
     const forged = forgedAssertion().replace("</saml:Issuer>", `</saml:Issuer>${signature}`);
     const xml = original.replace(signature, "").replace(plainAssertion(), forged);
-    assertFails(await verifySamlResponse(input(xml)), "signature_wrapping", /assertion's signature covers #_r1, but the assertion Blanca reads has ID "_a1"/);
+    assertFails(await verifySamlResponse(input(xml)), "signature_wrapping", /assertion's signature covers #_r1, but the assertion the SP reads has ID "_a1"/);
   });
 
   test("XSW6: forged assertion in place, the original nested inside the Response's Signature", async () => {

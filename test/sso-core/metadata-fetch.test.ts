@@ -135,7 +135,7 @@ describe("fetchIdpMetadata", () => {
   test("loopback refused by default", async () => {
     assert.equal(
       reasonOf(await fetchIdpMetadata(`${base}/metadata`, options())),
-      "The metadata address 127.0.0.1 is a loopback address; Blanca does not fetch internal addresses. The platform operator can allow this host.",
+      "The metadata address 127.0.0.1 is a loopback address; the SP does not fetch internal addresses. The platform operator can allow this host.",
     );
   });
 
@@ -144,7 +144,7 @@ describe("fetchIdpMetadata", () => {
       throw new Error("a socket was opened");
     });
     const lookups: string[] = [];
-    const refused = `The metadata host idp.example.test resolves to an address that is not public; Blanca does not fetch internal addresses. The platform operator can allow this host.`;
+    const refused = `The metadata host idp.example.test resolves to an address that is not public; the SP does not fetch internal addresses. The platform operator can allow this host.`;
     for (const address of INTERNAL_ADDRESSES) {
       const result = await fetchIdpMetadata("https://idp.example.test/federationmetadata.xml", options({
         lookup: async (host) => {

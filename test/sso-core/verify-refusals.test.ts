@@ -330,7 +330,7 @@ describe("verifySamlResponse: known attacks", () => {
       "</saml:Issuer>",
       `</saml:Issuer>${signature.replace("</Signature>", `<Object>${signed.replace(signature, "")}</Object></Signature>`)}`,
     );
-    assertRefused(await verifySamlResponse(input(buildResponse(s, forged))), "signature_wrapping", /covers #_a1, but the assertion Blanca reads has ID "_evil"/);
+    assertRefused(await verifySamlResponse(input(buildResponse(s, forged))), "signature_wrapping", /covers #_a1, but the assertion the SP reads has ID "_evil"/);
   });
 
   test("comment injection in NameID does not truncate the identity", async () => {

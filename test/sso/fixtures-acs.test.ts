@@ -97,7 +97,7 @@ describeEachEngine('Entra fixtures at Blanca', (engine) => {
     assert.equal(posted.sessionCookie, undefined);
     assert.match(posted.body, /could not be verified|not set up correctly/);
     assert.equal(posted.entry?.failureCode, 'destination_mismatch', posted.entry?.summary);
-    assert.equal(posted.entry?.summary, `Response Destination is "${SSOREADY.sp.acsUrl}"; expected Blanca's ACS URL "${PUBLIC_URL}/sso/${account.slug}/acs".`);
+    assert.equal(posted.entry?.summary, `Response Destination is "${SSOREADY.sp.acsUrl}"; expected the ACS URL "${PUBLIC_URL}/sso/${account.slug}/acs".`);
     assert.match(posted.entry?.fix ?? '', /Reply URL/);
   });
 

@@ -131,9 +131,9 @@ describeEachEngine('account isolation at the ACS', (engine) => {
   test('B trusts the same signing certificate as A (e.g. a shared key): issuer, destination and audience still keep A out', async () => {
     await put(b, { ssoType: 'user', idpEntityId: IDP_B, idpSsoUrl: `${IDP_B}saml2`, idpCertificates: [testKeys.idpB.cert, testKeys.idpA.cert], allowIdpInitiated: true });
     try {
-      await refusedAtB(response(IDP_A, a, signA), 'destination_mismatch', new RegExp(`expected Blanca's ACS URL "${b.acsUrl}"`));
+      await refusedAtB(response(IDP_A, a, signA), 'destination_mismatch', new RegExp(`expected the ACS URL "${b.acsUrl}"`));
       await refusedAtB(response(IDP_A, b, signA), 'issuer_mismatch', new RegExp(`expected the configured IdP entity ID "${IDP_B.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"`));
-      await refusedAtB(response(IDP_B, b, signA, { audiences: [a.entityId] }), 'audience_mismatch', /expected Blanca's SP entity ID/);
+      await refusedAtB(response(IDP_B, b, signA, { audiences: [a.entityId] }), 'audience_mismatch', /expected the SP entity ID/);
       await refusedAtB(response(IDP_B, b, signA, { recipient: a.acsUrl, destination: null }), 'recipient_mismatch', /Recipient/);
 
       // A sign-in request started at A cannot be completed at B: request state belongs to one account.
