@@ -290,7 +290,7 @@ function sharedScenarios(site: () => Site) {
     await page.waitForURL(`${s.base}/login?from=idp`);
     assert.equal(await s.app.blanca.deps.db.selectFrom('sessions').select('id').where('id', '=', session!.id).executeTakeFirst(), undefined, 'the Blanca session is gone');
     const entry = (await lastLog(s)).find((e) => e.kind === 'logout_request' && e.outcome === 'success');
-    assert.match(entry?.summary ?? '', /The IdP signed juan@example\.test out: [1-9]\d* Blanca session\(s\) ended\./);
+    assert.match(entry?.summary ?? '', /The IdP signed juan@example\.test out: [1-9]\d* portal session\(s\) ended\./);
     await page.goto(`${s.base}/users`);
     await page.waitForURL((url) => url.pathname === '/login');
   });
